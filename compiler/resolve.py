@@ -1,0 +1,191 @@
+"""Resolve: a spec file -> one merged node tree, with `extends`, a variant and param overrides applied.
+
+In: the path of a spec file, optionally a variant name and param overrides.
+Out: a ``YMap`` tree whose every node still carries the span where it was
+written (in the base file, the extending file or the variant), and the list
+of files it was read from.
+
+Merging follows JSON Merge Patch (RFC 7386) on the node trees: mappings merge
+key by key, every other value replaces, and `null` removes a key. The same
+rule serves `extends` (the extending file patches its base) and variants (a
+variant patches the resolved spec), so a clinician learns it once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from rubricspec.diagnostics import Collector, Diagnostic, Span, SpecError, did_you_mean
+from rubricspec.loader import YMap, YNode, YScalar, YSeq, load_yaml
+
+#: keys a variant may not patch: they say what the file is, not how it scores
+_FIXED_KEYS = ("rubricspec", "kind", "extends", "variants")
+
+
+@dataclass
+class ResolvedTree:
+    root: YMap
+    files: list[str] = field(default_factory=list)
+
+
+def merge(base: YNode, patch: YNode) -> YNode:
+    """``patch`` applied over ``base`` (JSON Merge Patch on positioned nodes)."""
+    if not (isinstance(base, YMap) and isinstance(patch, YMap)):
+        return patch
+    merged = YMap(patch.span, dict(base.entries))
+    for key, (key_node, value) in patch.entries.items():
+        if isinstance(value, YScalar) and value.value is None:
+            merged.entries.pop(key, None)
+        elif key in merged.entries:
+            merged.entries[key] = (key_node, merge(merged.entries[key][1], value))
+        else:
+            merged.entries[key] = (key_node, value)
+    return merged
+
+
+def resolve_file(path: str | Path, _chain: tuple[str, ...] = ()) -> ResolvedTree:
+    """Load ``path`` and everything it extends, merged into one tree."""
+    name = str(path)
+    root = load_yaml(path)
+    assert isinstance(root, YMap)
+    extends = root.get("extends")
+    if extends is None or (isinstance(extends, YScalar) and extends.value is None):
+        return ResolvedTree(root, [name])
+    if not isinstance(extends, YScalar) or not isinstance(extends.value, str):
+        raise SpecError([Diagnostic("RS111", "`extends` must be the path of another rubric file.", extends.span,
+                                    "extends", hint="Write it as text, e.g. `extends: ../clinical/clintutor.yaml`.")])
+    target = (Path(name).parent / extends.value)
+    key = str(target.resolve())
+    here = str(Path(name).resolve())
+    chain = _chain + (here,)
+    if key in chain:
+        cycle = " -> ".join(Path(c).name for c in chain[chain.index(key):]) + f" -> {Path(key).name}"
+        raise SpecError([Diagnostic("RS111", f"`extends` forms a cycle: {cycle}.", extends.span, "extends",
+                                    hint="A rubric may not extend itself, directly or through others.")])
+    if not target.is_file():
+        raise SpecError([Diagnostic("RS111", f"`extends` names {extends.value}, but there is no such file "
+                                    f"(looked for {target}).", extends.span, "extends",
+                                    hint="The path is relative to the file that contains `extends`.")])
+    base = resolve_file(target, chain)
+    child = YMap(root.span, {k: v for k, v in root.entries.items() if k != "extends"})
+    merged = merge(base.root, child)
+    assert isinstance(merged, YMap)
+    return ResolvedTree(merged, base.files + [name])
+
+
+def variant_names(root: YMap) -> list[str]:
+    variants = root.get("variants")
+    return list(variants.entries) if isinstance(variants, YMap) else []
+
+
+def apply_variant(root: YMap, variant: str) -> YMap:
+    """The tree with the named variant's patch applied, or SpecError(RS501/RS110)."""
+    variants = root.get("variants")
+    names = variant_names(root)
+    if variant not in names:
+        guess = did_you_mean(variant, names)
+        hint = f"Did you mean `{guess}`? " if guess else ""
+        hint += f"Variants: {', '.join(names)}." if names else "This rubric defines no variants."
+        raise SpecError([Diagnostic("RS501", f"The rubric has no variant `{variant}`.",
+                                    variants.span if variants else root.span, "variants", hint=hint)])
+    assert isinstance(variants, YMap)
+    patch = variants.entries[variant][1]
+    if not isinstance(patch, YMap):
+        raise SpecError([Diagnostic("RS110", f"Variant `{variant}` must be a mapping of the keys it changes.",
+                                    patch.span, f"variants › {variant}",
+                                    hint="For example `no-veto: {veto: []}`.")])
+    errors = Collector()
+    for key in _FIXED_KEYS:
+        if key in patch.entries:
+            errors.error("RS110", f"A variant may not change `{key}`.", patch.entries[key][0].span,
+                         f"variants › {variant} › {key}",
+                         hint="Variants patch how the rubric scores; make a new file with `extends:` instead.")
+    errors.raise_if_errors()
+    merged = merge(root, patch)
+    assert isinstance(merged, YMap)
+    return merged
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """``"k=5"`` -> ("k", 5); the value is read as a YAML scalar (safely)."""
+    if "=" not in text:
+        raise SpecError([Diagnostic("RS503", f"`--set {text}` is missing `=`.", None,
+                                    hint="Write it as NAME=VALUE, e.g. `--set k=5`.")])
+    name, raw = text.split("=", 1)
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else ""
+    except yaml.YAMLError:
+        value = raw
+    if isinstance(value, (dict, list)) or value is None:
+        value = raw
+    return name.strip(), value
+
+
+def apply_params(root: YMap, overrides: dict[str, Any], origin: str = "override") -> YMap:
+    """Replace param defaults with ``overrides``; checks names, kinds and bounds."""
+    params = root.get("params")
+    declared = params.entries if isinstance(params, YMap) else {}
+    errors = Collector()
+    merged = dict(declared)
+    for name, value in overrides.items():
+        if name not in declared:
+            guess = did_you_mean(name, declared)
+            hint = f"Did you mean `{guess}`? " if guess else ""
+            hint += f"Params: {', '.join(declared)}." if declared else "This rubric declares no params."
+            errors.error("RS502", f"The rubric has no param `{name}` to set.", None, f"{origin} › {name}", hint)
+            continue
+        key_node, node = declared[name]
+        decl = node
+        default = decl.get("default") if isinstance(decl, YMap) else decl
+        default_value = default.value if isinstance(default, YScalar) else None
+        problem = _override_problem(name, value, default_value, decl)
+        if problem:
+            errors.error("RS503", problem, key_node.span, f"params › {name}",
+                         hint=f"`{name}` is declared on this line; the override came from the {origin}.")
+            continue
+        new_value = YScalar(value, key_node.span)
+        if isinstance(decl, YMap):
+            entries = dict(decl.entries)
+            default_key = entries["default"][0] if "default" in entries else YScalar("default", key_node.span)
+            entries["default"] = (default_key, new_value)
+            merged[name] = (key_node, YMap(decl.span, entries))
+        else:
+            merged[name] = (key_node, new_value)
+    errors.raise_if_errors()
+    if not overrides:
+        return root
+    entries = dict(root.entries)
+    params_key = entries["params"][0]
+    entries["params"] = (params_key, YMap(params.span, merged))  # type: ignore[union-attr]
+    return YMap(root.span, entries)
+
+
+def _override_problem(name: str, value: Any, default: Any, decl: YNode) -> str | None:
+    def kind(v: Any) -> str:
+        if isinstance(v, bool):
+            return "yes/no"
+        if isinstance(v, (int, float)):
+            return "number"
+        return "text"
+
+    if default is not None and kind(value) != kind(default):
+        return f"`{name}` is a {kind(default)} param (default {default!r}), but the override gives {kind(value)} {value!r}."
+    if isinstance(decl, YMap) and isinstance(value, (int, float)) and not isinstance(value, bool):
+        low, high = decl.get("min"), decl.get("max")
+        if isinstance(low, YScalar) and isinstance(low.value, (int, float)) and value < low.value:
+            return f"`{name}` may not be below {low.value}; the override gives {value}."
+        if isinstance(high, YScalar) and isinstance(high.value, (int, float)) and value > high.value:
+            return f"`{name}` may not be above {high.value}; the override gives {value}."
+    return None
+
+
+def span_of(node: YNode | None) -> Span | None:
+    return node.span if node is not None else None
+
+
+__all__ = ["ResolvedTree", "merge", "resolve_file", "apply_variant", "apply_params", "parse_override",
+           "variant_names", "YSeq"]

@@ -1,0 +1,172 @@
+"""The `rubricspec` command: check, compile, score, explain, schema.
+
+In: command-line arguments.
+Out: diagnostics and tables on the terminal, artifacts and scored JSONL on
+disk. Exit codes: 0 success, 1 invalid spec (or scoring problems reported),
+2 usage errors (bad flags, unreadable input).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+
+from rubricspec.diagnostics import SpecError, render_all
+
+console = Console(highlight=False)
+errors_console = Console(stderr=True, highlight=False)
+
+
+def _print(text: str, err: bool = False) -> None:
+    (errors_console if err else console).print(text, markup=False, highlight=False, soft_wrap=True)
+
+
+def _overrides(settings: tuple[str, ...]) -> dict[str, Any]:
+    from rubricspec.compiler.resolve import parse_override
+
+    return dict(parse_override(s) for s in settings)
+
+
+def _compile(spec_path: str, variant: str | None, settings: tuple[str, ...], judge: str | None):
+    import rubricspec
+    from rubricspec.api import JudgeBindingError
+
+    try:
+        return rubricspec.compile(spec_path, variant=variant, params=_overrides(settings), judge=judge)
+    except SpecError as err:
+        _print(err.render(), err=True)
+        raise SystemExit(1) from None
+    except JudgeBindingError as err:
+        _print(f"error: {err}", err=True)
+        raise SystemExit(2) from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="rubricspec")
+def main() -> None:
+    """rubricspec: rubrics for reward design, checked and compiled into reward programs."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+def check(paths: tuple[str, ...], strict: bool) -> None:
+    """Check spec files, and every variant of each; exit 1 if any is invalid."""
+    from rubricspec.compiler import build_ir, load_spec
+
+    failed = False
+    for path in paths:
+        try:
+            spec = load_spec(path)
+            warnings = list(spec.warnings)
+            for variant in spec.variants:
+                _, variant_warnings = build_ir(spec, variant)
+                warnings.extend(w for w in variant_warnings if w not in warnings)
+        except SpecError as err:
+            _print(err.render())
+            failed = True
+            continue
+        if warnings:
+            _print(render_all(warnings))
+            failed = failed or strict
+        variants = f", {len(spec.variants)} variant{'s' if len(spec.variants) != 1 else ''}" if spec.variants else ""
+        criteria = len(list(build_ir(spec)[0].criteria))
+        _print(f"ok {path} ({spec.kind} {spec.name}: {criteria} criteria{variants})")
+    raise SystemExit(1 if failed else 0)
+
+
+@main.command("compile")
+@click.argument("spec", type=click.Path())
+@click.option("--variant", help="Name of a variant of the spec.")
+@click.option("--set", "settings", multiple=True, metavar="NAME=VALUE", help="Override a param, e.g. --set k=5.")
+@click.option("--output", "-o", type=click.Path(), help="Where to write the artifact (default: stdout).")
+def compile_command(spec: str, variant: str | None, settings: tuple[str, ...], output: str | None) -> None:
+    """Compile a spec into a JSON reward-program artifact (byte-stable)."""
+    from rubricspec.compiler import build_ir, load_spec
+    from rubricspec.compiler.artifact import build_artifact, canonical_json
+
+    try:
+        rubric, warnings = build_ir(load_spec(spec), variant, _overrides(settings))
+    except SpecError as err:
+        _print(err.render(), err=True)
+        raise SystemExit(1) from None
+    if warnings:
+        _print(render_all(warnings), err=True)
+    text = canonical_json(build_artifact(rubric))
+    if output:
+        Path(output).parent.mkdir(parents=True, exist_ok=True)
+        Path(output).write_text(text, encoding="utf-8")
+        _print(f"wrote {output}", err=True)
+    else:
+        sys.stdout.write(text)
+
+
+@main.command()
+@click.argument("spec", type=click.Path())
+@click.option("--input", "-i", "input_path", required=True, type=click.Path(), help="JSONL rows: prompt, completion, columns.")
+@click.option("--output", "-o", "output_path", required=True, type=click.Path(), help="JSONL of scored rows.")
+@click.option("--variant", help="Name of a variant of the spec.")
+@click.option("--set", "settings", multiple=True, metavar="NAME=VALUE", help="Override a param, e.g. --set k=5.")
+@click.option("--judge", type=click.Choice(["replay"]), help="Judge for `ask`/`points` criteria.")
+@click.option("--batch-size", default=512, show_default=True, help="Rows scored per batch.")
+@click.option("--overwrite", is_flag=True, help="Start again instead of resuming an existing output file.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def score(spec: str, input_path: str, output_path: str, variant: str | None, settings: tuple[str, ...],
+          judge: str | None, batch_size: int, overwrite: bool, quiet: bool) -> None:
+    """Score a JSONL file of completions; resumes an interrupted run."""
+    from rubricspec.runtime.scoring import ScoringError, score_file, summary_table
+
+    program = _compile(spec, variant, settings, judge)
+    try:
+        summary = score_file(program, input_path, output_path, batch_size=batch_size, overwrite=overwrite,
+                             progress=not quiet, console=errors_console)
+    except ScoringError as err:
+        _print(f"error: {err}", err=True)
+        raise SystemExit(2) from None
+    console.print(summary_table(program, summary))
+
+
+@main.command()
+@click.argument("spec", type=click.Path())
+@click.option("--input", "-i", "input_path", required=True, type=click.Path(), help="JSONL rows.")
+@click.option("--row", "row", required=True, type=int, help="Row to explain (0 = first data row).")
+@click.option("--variant", help="Name of a variant of the spec.")
+@click.option("--set", "settings", multiple=True, metavar="NAME=VALUE", help="Override a param.")
+@click.option("--judge", type=click.Choice(["replay"]), help="Judge for `ask`/`points` criteria.")
+def explain(spec: str, input_path: str, row: int, variant: str | None, settings: tuple[str, ...],
+            judge: str | None) -> None:
+    """Show one row's score criterion by criterion, with what each rule computed."""
+    from rubricspec.runtime.explain import explain as run_explain, render
+    from rubricspec.runtime.scoring import ScoringError, read_row
+
+    program = _compile(spec, variant, settings, judge)
+    try:
+        data = read_row(input_path, row)
+    except ScoringError as err:
+        _print(f"error: {err}", err=True)
+        raise SystemExit(2) from None
+    columns = {k: v for k, v in data.items() if k not in ("prompt", "completion")}
+    _print(render(program, run_explain(program, data.get("prompt", ""), data.get("completion"), columns)))
+
+
+@main.command()
+@click.option("--output", "-o", type=click.Path(), help="Write the schema here (default: stdout).")
+def schema(output: str | None) -> None:
+    """Print the JSON Schema of the rubric language (for editors and validators)."""
+    from rubricspec.schema import schema_text
+
+    text = schema_text()
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
+
+__all__ = ["main"]
