@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from rubricspec.diagnostics import Collector, Span
+from rubricspec.diagnostics import Collector, Span, did_you_mean
 from rubricspec.loader import PathKey
 from rubricspec.models import ID_PATTERN, InputColumn, Param, RubricSpec
 from rubricspec.signatures import SIGNATURES
@@ -107,8 +107,10 @@ def check_inputs(v: Validated, errors: Collector) -> None:
                          "Input names are dataset column names made of letters, digits and `_`, other than "
                          "completion, prompt, criteria, weighted_sum and verdicts.")
         if parse_type(type_name) is None:
+            guess = did_you_mean(type_name, INPUT_TYPES)
+            hint = (f"Did you mean `{guess}`? " if guess else "") + f"Input types: {', '.join(INPUT_TYPES)}."
             errors.error("RS109", f"`{type_name}` is not an input type.", v.source_map.value(type_path),
-                         render_path(type_path), f"Input types: {', '.join(INPUT_TYPES)}.")
+                         render_path(type_path), hint)
         elif isinstance(decl, InputColumn) and decl.default is not None:
             if not value_has_type(decl.default, type_name.replace(" ", "")):
                 errors.error("RS109", f"The default of input `{name}` is not {type_name}.",

@@ -16,7 +16,7 @@ from rubricspec.diagnostics import Collector, Span
 from rubricspec.loader import PathKey, YScalar, scalar_offset_span
 from rubricspec.models import FailureReward, FailureScore, InputColumn, Param
 from rubricspec.parser import ExpressionSyntaxError, parse_expression
-from rubricspec.types import BOOL, NUMBER, parse_type
+from rubricspec.types import ANY, BOOL, NUMBER, parse_type
 
 from rubricspec.compiler import ir
 from rubricspec.compiler.checks import _criterion, criterion_paths, parse_scale
@@ -80,8 +80,7 @@ class Lowering:
         spec = self.spec
         params = {name: (decl.default if isinstance(decl, Param) else decl) for name, decl in spec.params.items()}
         inputs = tuple(self.inputs())
-        default_scale = parse_scale(spec.scale)
-        assert default_scale is not None
+        default_scale = parse_scale(spec.scale) or ir.Scale(0, 1, True, "0..1")
         scope = Scope(inputs={i.name: i.type for i in inputs}, params=params)
 
         infos: list[tuple[PathKey, str, str | None, ir.Scale, Any]] = []
@@ -91,8 +90,7 @@ class Lowering:
                 low, high = sorted((0.0, float(c.points)))
                 scale = ir.Scale(low, high, True, f"0 or {c.points}")
             else:
-                scale = parse_scale(c.scale) if c.scale else default_scale
-                assert scale is not None
+                scale = (parse_scale(c.scale) if c.scale else None) or default_scale
             key_span = self.v.source_map.key(path)
             scope.criteria[cid] = CriterionInfo(cid, index, scale, key_span.line if key_span else 0)
             infos.append((path, cid, axis, scale, c))
@@ -164,8 +162,7 @@ class Lowering:
             type_name = decl.type if isinstance(decl, InputColumn) else decl
             description = decl.description if isinstance(decl, InputColumn) else None
             default = decl.default if isinstance(decl, InputColumn) else None
-            parsed = parse_type(type_name)
-            assert parsed is not None
+            parsed = parse_type(type_name) or ANY  # reported by check_inputs
             yield ir.InputIR(name, parsed, type_name.replace(" ", ""), description, default, default is not None)
 
     def criterion(self, path: PathKey, cid: str, axis: str | None, scale: ir.Scale, c: Any, weight: float,

@@ -55,7 +55,8 @@ def _check(tree: YMap, variant: str | None, files: tuple[str, ...]) -> tuple[ir.
     validated = validate_tree(tree)
     errors = Collector(validated.context)
     run_checks(validated, errors)
-    errors.raise_if_errors()
+    # lowering goes on after cross-field errors (it tolerates them) so that
+    # expression errors are reported in the same run
     rubric = Lowering(validated, errors).lower(variant, tuple(variant_names(tree)), files)
     return rubric, sorted_diagnostics(errors.warnings)
 

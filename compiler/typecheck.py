@@ -22,6 +22,11 @@ from rubricspec.compiler import ir
 
 SAMPLE_VARS = {"completion": TEXT, "prompt": TEXT}
 AGGREGATE_VARS = ("criteria", "weighted_sum")
+#: names people reach for from other languages, and the built-in that does it
+FUNCTION_ALIASES = {"len": "chars` or `count", "length": "chars", "lenght": "chars", "size": "count",
+                    "word_count": "words", "search": "matches", "re_search": "matches", "findall": "regex_count",
+                    "contains_tag": "has_tag", "lowercase": "lower", "strip": "trim", "avg": "sum(...) / count",
+                    "mean": "sum(...) / count"}
 KEYWORDS = {"if", "then", "else", "and", "or", "not", "in", "true", "false"}
 
 
@@ -124,7 +129,8 @@ class ExpressionChecker:
         if name in SIGNATURES:
             self.error("RS302", f"`{name}` is a function; call it with arguments, e.g. `{name}(...)`.", node)
             return None
-        hint = f"Did you mean `{suggestion}`? " if suggestion else ""
+        hint = f"Did you mean `{suggestion}`? " if suggestion else \
+            f"If you meant the text {name}, put it in quotes: \"{name}\". "
         if name.lower() in KEYWORDS:
             hint = f"Keywords are lower case: write `{name.lower()}`. "
         known = ", ".join(scope.names())
@@ -317,7 +323,7 @@ class ExpressionChecker:
     def visit_Call(self, node: ast.Call) -> ir.Expr | None:
         signature = SIGNATURES.get(node.function)
         if signature is None:
-            guess = did_you_mean(node.function, SIGNATURES)
+            guess = FUNCTION_ALIASES.get(node.function.lower()) or did_you_mean(node.function, SIGNATURES)
             hint = f"Did you mean `{guess}`? " if guess else ""
             hint += "The built-in functions are listed in docs/functions.md."
             self.error("RS303", f"There is no function `{node.function}`.", node, hint, end=node.name_end)

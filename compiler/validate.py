@@ -169,12 +169,15 @@ def translate(exc: ValidationError, data: dict[str, Any], source_map: SourceMap,
     for err in exc.errors(include_url=False):
         path, missing = _data_path(tuple(err["loc"]), data, err["type"])
         grouped.setdefault((path, missing), []).append(err)
+    misspelt = _misspelt_keys(grouped, model)
     for (path, missing), errs in grouped.items():
         types = [e["type"] for e in errs]
+        if missing is not None and (path, missing) in misspelt:
+            continue  # the unknown key's did-you-mean already says it
         if missing is not None:
             owner = _model_at(model, path)
             field = owner.model_fields.get(missing) if owner else None
-            about = f" ({field.description})" if field and field.description else ""
+            about = f" ({field.description.rstrip('.')})" if field and field.description else ""
             where = f"`{render_path(path)}`" if path else "the file"
             errors.error("RS102", f"{where} needs the key `{missing}`{about}.",
                          source_map.value(path), render_path(path), f"Add `{missing}:` here.")
@@ -192,6 +195,19 @@ def translate(exc: ValidationError, data: dict[str, Any], source_map: SourceMap,
         value = _value_at(data, path)
         errors.error("RS103", _kind_message(errs, value), source_map.value(path), render_path(path),
                      _kind_hint(errs, path))
+
+
+def _misspelt_keys(grouped: dict[tuple[PathKey, str | None], list[dict[str, Any]]],
+                   model: type[Model]) -> set[tuple[PathKey, str]]:
+    """(parent, key) of missing keys that an unknown key next to them misspells."""
+    out: set[tuple[PathKey, str]] = set()
+    for (path, missing), errs in grouped.items():
+        if missing is None and path and any(e["type"] == "extra_forbidden" for e in errs):
+            owner = _model_at(model, path[:-1])
+            guess = did_you_mean(str(path[-1]), list(owner.model_fields)) if owner else None
+            if guess:
+                out.add((path[:-1], guess))
+    return out
 
 
 def _value_at(data: Any, path: PathKey) -> Any:

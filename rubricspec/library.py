@@ -27,21 +27,35 @@ NUMBERS = "Numbers"
 LISTS = "Lists"
 CATEGORIES = (TAGS, TEXT_CATEGORY, PATTERNS, CHOICE, LANGUAGE, NUMBERS, LISTS)
 
-_TAG_SYNTAX = (
-    "A tag is `<name>`, `</name>` or self-closing `<name/>`, with an optional list of attributes "
-    "`key=\"value\"` or `key='value'` after the name. Names start with a letter or `_` and hold letters, "
-    "digits, `_`, `.` and `-`; they are case-sensitive. A `<` that does not start a tag (`a < b`, "
-    "`<140 mmHg`) is plain text. An element is complete when its opening tag has a matching closing tag (or "
-    "it is self-closing); only complete elements count. A closing tag closes the nearest open element of its "
-    "name, so in `<a><b></a></b>` only `a` is complete. The tag names must be written in quotes (or be "
-    "params): they are checked when the rubric compiles."
+_PATTERN_SYNTAX = (
+    "Patterns use RE2 syntax: like Python's `re`, without look-around or back-references; `\\w`, `\\d` "
+    "and `\\b` match ASCII only and `\\pL` matches a letter of any script. Matching takes linear time, so no "
+    "pattern can make a rubric hang. Start a pattern with `(?i)` to ignore case. The pattern must be written "
+    "in quotes (or be a param): an invalid pattern is reported, with RE2's reason, when the rubric compiles."
 )
+
+#: Printed once under each category heading of the reference page.
+CATEGORY_NOTES = {
+    TAGS: (
+        "These functions read XML-like tags in model output, such as `<dx>...</dx>` or "
+        "`<think_student student_id=\"Alice\">...</think_student>`. A tag is `<name>`, `</name>` or "
+        "self-closing `<name/>`, with optional attributes `key=\"value\"` or `key='value'` after the name. "
+        "Names start with a letter or `_` and hold letters, digits, `_`, `.` and `-`; they are case-sensitive. "
+        "A `<` not followed by a name, or with no `>` before the next `<`, is plain text (`a < b`, "
+        "`<140 mmHg`). A name after `<` followed by anything else up to `>` (`<dx foo>`, `<dx a=1>`) is a "
+        "malformed tag: plain text for every function except `well_formed`, which it fails.\n\n"
+        "An element is complete when its opening tag has a matching closing tag, or when it is self-closing; "
+        "the functions below only see complete elements. A closing tag closes the nearest open element of its "
+        "name (as web browsers recover): in `<a><b></a></b>` only `a` is complete. Tag names must be written in "
+        "quotes (or be params); they are checked when the rubric compiles."
+    ),
+    PATTERNS: _PATTERN_SYNTAX,
+}
 
 
 def _tag(name: str, summary: str, overloads: tuple[Overload, ...], examples: tuple[Example, ...],
          details: str = "", result_range: tuple[float, float] | None = None) -> None:
-    define(Signature(name, overloads, summary, examples, result_range, TAGS,
-                     (details + "\n\n" + _TAG_SYNTAX).strip()))
+    define(Signature(name, overloads, summary, examples, result_range, TAGS, details))
 
 
 def _define_tags() -> None:
@@ -189,27 +203,25 @@ def _define_text() -> None:
 
 
 def _define_patterns() -> None:
-    note = ("The pattern uses RE2 syntax (like Python's `re`, without look-around or back-references; "
-            "`\\w`, `\\d` and `\\b` match ASCII only, `\\pL` matches any letter) and runs in linear time. It must "
-            "be written in quotes (or be a param): an invalid pattern is reported when the rubric compiles. "
-            "Use `(?i)` at the start to ignore case.")
     define(Signature(
         "matches", (Overload((TEXT, TEXT), BOOL, ("text", "pattern"), constant=(1,)),),
         "Whether the regular expression matches anywhere in the text.",
         (Example('matches("BP 140/90 mmHg", "[0-9]+/[0-9]+")', "true"),
          Example('matches("Tachycardic", "(?i)^tachy")', "true")),
-        category=PATTERNS, details=note))
+        category=PATTERNS, details="Searches the whole text; anchor with `^` and `$` to match all of it."))
     define(Signature(
         "regex_count", (Overload((TEXT, TEXT), NUMBER, ("text", "pattern"), constant=(1,)),),
         "The number of non-overlapping matches of the regular expression.",
-        (Example('regex_count("1. a 2. b 3. c", "[0-9]+[.]")', "3"),), COUNT, PATTERNS, note))
+        (Example('regex_count("1. a 2. b 3. c", "[0-9]+[.]")', "3"),), COUNT, PATTERNS,
+        "Matches are counted left to right without overlapping, as Python's `re.findall` does."))
     define(Signature(
         "regex_find", (Overload((TEXT, TEXT), TEXT, ("text", "pattern"), constant=(1,)),),
         "The first match of the regular expression: its first group if it has groups, else the whole match.",
         (Example('regex_find("HR 112 bpm", "HR ([0-9]+)")', '"112"'),
          Example('regex_find("HR 112 bpm", "[0-9]+ bpm")', '"112 bpm"'),
          Example('regex_find("no rate", "HR ([0-9]+)")', '""')),
-        category=PATTERNS, details=note + " Gives \"\" when nothing matches (or group 1 did not take part)."))
+        category=PATTERNS, details="Gives \"\" when nothing matches, or when group 1 did not take part in "
+                                   "the match."))
 
 
 def _define_choice() -> None:
@@ -382,8 +394,9 @@ def _render(signature: Signature) -> list[str]:
             if label not in constants:
                 constants.append(label)
     if constants:
-        listed = ", ".join(f"`{c}`" for c in constants)
-        out += [f"Fixed per rubric: {listed} must be written as a literal (or be a param).", ""]
+        listed = " and ".join(f"`{c}`" for c in constants)
+        what = "a literal (or a param)" if len(constants) == 1 else "literals (or params)"
+        out += [f"Fixed per rubric: {listed} must be {what}, checked when the rubric compiles.", ""]
     if signature.result_range is not None:
         low, high = signature.result_range
         shown = "no upper limit" if high == float("inf") else f"at most {high:g}"
@@ -426,6 +439,8 @@ def reference_markdown() -> str:
         if not members:
             continue
         out += [f"## {category}", ""]
+        if category in CATEGORY_NOTES:
+            out += [CATEGORY_NOTES[category], ""]
         for signature in members:
             out += _render(signature)
     return "\n".join(out).rstrip("\n") + "\n"

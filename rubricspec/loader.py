@@ -209,13 +209,17 @@ def parse_yaml(text: str, file: str) -> YNode:
     try:
         documents = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        span = Span(file, mark.line + 1, mark.column + 1) if mark else Span(file, 1, 1)
         problem = exc.problem or "invalid YAML"
-        message = f"YAML syntax error: {problem}"
-        if exc.context:
-            message += f" ({exc.context})"
-        raise SpecError([Diagnostic("RS003", message + ".", span, hint=_yaml_hint(problem))]) from None
+        if exc.context == "while scanning a quoted scalar" and exc.context_mark is not None:
+            mark = exc.context_mark
+            message = "YAML syntax error: the text in quotes that starts here is never closed."
+            hint = "Add the closing quote; inside \"...\" write a quote as \\\" (or use '...' outside)."
+        else:
+            mark = exc.problem_mark or exc.context_mark
+            message = f"YAML syntax error: {problem}" + (f" ({exc.context})" if exc.context else "") + "."
+            hint = _yaml_hint(problem)
+        span = Span(file, mark.line + 1, mark.column + 1) if mark else Span(file, 1, 1)
+        raise SpecError([Diagnostic("RS003", message, span, hint=hint)]) from None
     except yaml.YAMLError as exc:
         raise SpecError([Diagnostic("RS003", f"YAML syntax error: {exc}", Span(file, 1, 1))]) from None
     except RecursionError:
@@ -247,7 +251,7 @@ def parse_yaml(text: str, file: str) -> YNode:
 
 
 def _yaml_hint(problem: str) -> str:
-    if "tab" in problem:
+    if "\\t" in problem or "tab" in problem:
         return "Indent with spaces, not tabs."
     if "mapping values are not allowed" in problem:
         return "A value that contains `: ` must be quoted, e.g. title: \"Note: read carefully\"."

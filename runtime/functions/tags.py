@@ -113,12 +113,8 @@ def _attributes(body: str, i: int, n: int) -> tuple[tuple[str, str], ...] | None
         i = close + 1
 
 
-@lru_cache(maxsize=4096)
 def _classify(body: str) -> tuple[str, str, tuple[tuple[str, str], ...]]:
-    """Kind, name and attributes of the tag ``<body>`` (a name follows ``<`` or ``</``).
-
-    Cached: the same few tags recur in every completion of a training run.
-    """
+    """Kind, name and attributes of the tag ``<body>`` (a name follows ``<`` or ``</``)."""
     if body[0] == "/":
         k = _name_end(body, 1)
         ok = _skip_space(body, k, len(body)) == len(body)
@@ -132,6 +128,11 @@ def _classify(body: str) -> tuple[str, str, tuple[tuple[str, str], ...]]:
     if attrs is None:
         return BAD, body[:k], ()
     return kind, body[:k], attrs
+
+
+# the same few tags recur in every completion of a training run; long ones are not kept
+_classify_short = lru_cache(maxsize=4096)(_classify)
+_SHORT = 256
 
 
 def _scan(text: str) -> list[Token]:
@@ -149,7 +150,8 @@ def _scan(text: str) -> list[Token]:
                 if gt == -1:
                     break
             if nxt == -1 or gt < nxt:
-                kind, name, attrs = _classify(text[i + 1:gt])
+                body = text[i + 1:gt]
+                kind, name, attrs = _classify_short(body) if len(body) <= _SHORT else _classify(body)
                 tokens.append(_new(Token, (kind, name, attrs, i, gt + 1)))
         i = nxt
     return tokens
@@ -184,7 +186,7 @@ def _pair(tokens: list[Token]) -> tuple[list[Element], set[int]]:
     return elements, used
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=128)
 def _parse(text: str) -> Parsed:
     tokens = _scan(text)
     if not tokens:
@@ -227,7 +229,7 @@ def _well_formed(tokens: list[Token] | tuple[Token, ...]) -> bool:
     return not names
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=128)
 def _all_well_formed(text: str) -> bool:
     return _well_formed(_parse(text).tokens)
 
