@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import rubricspec.library as library
 from rubricspec import ast
@@ -797,3 +799,51 @@ def test_word_characters_are_consistent():
     for char in " -.,!?'\"()[]{}—–«»。、\u3000\x00\ud800🙂":
         assert not is_word_char(char), char
     assert unicodedata.category("\u0903") == "Mc"
+
+
+# --- properties -------------------------------------------------------------------------------
+
+ANY_TEXT = st.text(alphabet=st.characters(blacklist_categories=()), max_size=200)
+TAGGY_TEXT = st.lists(st.sampled_from(list("<>/ ab=\"'_-.\n") + ["dx", "<dx>", "</dx>", "é", "\ud800"]),
+                      max_size=40).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=st.one_of(ANY_TEXT, TAGGY_TEXT), word=ANY_TEXT)
+def test_no_text_makes_a_builtin_fail(text, word):
+    for name, extra in TEXT_ONLY.items():
+        call(name, text, *extra)
+    for name in TEXT_PAIRS:
+        call(name, text, word)
+    call("ngram_overlap", text, word, 1)
+    assert 0 <= call("script_share", text, "Latin") <= 1
+    assert call("tag_count", text, "dx") <= text.count("</dx>")
+
+
+def _tree(depth: int) -> st.SearchStrategy[str]:
+    leaf = st.text(alphabet="abc 1<", max_size=5).map(lambda t: t.replace("<", "< "))
+    if depth == 0:
+        return leaf
+    child = _tree(depth - 1)
+    return st.lists(st.tuples(st.sampled_from(["a", "b_1", "c.d", "e-f"]), child), max_size=3).map(
+        lambda items: "".join(f'<{n} k="{i}">{body}</{n}>' for i, (n, body) in enumerate(items)))
+
+
+@settings(max_examples=100, deadline=None)
+@given(doc=_tree(3))
+def test_generated_trees_are_well_formed(doc):
+    assert call("well_formed", doc) is True
+    assert call("tag_count", doc, "a") == doc.count("<a ")
+    assert call("strip_tags", doc) == ""
+
+
+@settings(max_examples=100, deadline=None)
+@given(word=st.text(alphabet=st.characters(whitelist_categories=("Lu", "Ll", "Nd")), min_size=1, max_size=8),
+       left=st.sampled_from([" ", "(", "—", "\n", "«", "\x00"]), right=st.sampled_from([" ", ".", ")", "!", "»"]))
+def test_a_word_between_boundaries_is_mentioned(word, left, right):
+    text = f"_{left}{word}{right}{word}{right}_"
+    assert call("mentions", text, word) is True
+    assert call("mention_count", text, word) == 2
+    assert call("mentions", f"_{word}_", word) is False
+    if word.swapcase().casefold() == word.casefold():
+        assert call("mention_count", text.swapcase(), word) == 2
