@@ -19,6 +19,7 @@ grep for them. The table of codes is ``CODES``; docs/diagnostics.md lists them.
 from __future__ import annotations
 
 import difflib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -196,8 +197,18 @@ def did_you_mean(word: str, choices: Iterable[str], n: int = 1) -> str | None:
     """The closest of ``choices`` to ``word``, case-insensitively, or None."""
     pool = [c for c in choices if c]
     lowered = {c.lower(): c for c in pool}
-    hits = difflib.get_close_matches(word.lower(), list(lowered), n=n, cutoff=0.6)
-    return lowered[hits[0]] if hits else None
+    target = word.lower()
+    hits = difflib.get_close_matches(target, list(lowered), n=max(n, 5), cutoff=0.6)
+    if not hits:
+        return None
+
+    def rank(candidate: str) -> tuple[float, int]:
+        ratio = round(difflib.SequenceMatcher(None, target, candidate).ratio(), 6)
+        prefix = len(os.path.commonprefix([target, candidate]))
+        return (ratio, prefix)
+
+    # equally close candidates: prefer the one sharing the longer prefix (CS-3 -> CS-2, not IS-3)
+    return lowered[max(hits, key=rank)]
 
 
 @dataclass

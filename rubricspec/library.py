@@ -53,9 +53,18 @@ CATEGORY_NOTES = {
 }
 
 
+#: names of the functions defined here, in reference-page order (extensions come later, elsewhere)
+BUILTIN_NAMES: list[str] = []
+
+
+def _builtin(signature: Signature) -> None:
+    define(signature)
+    BUILTIN_NAMES.append(signature.name)
+
+
 def _tag(name: str, summary: str, overloads: tuple[Overload, ...], examples: tuple[Example, ...],
          details: str = "", result_range: tuple[float, float] | None = None) -> None:
-    define(Signature(name, overloads, summary, examples, result_range, TAGS, details))
+    _builtin(Signature(name, overloads, summary, examples, result_range, TAGS, details))
 
 
 def _define_tags() -> None:
@@ -135,7 +144,7 @@ def _define_text() -> None:
                  "preceded or followed by a letter, digit, combining mark or `_`. A phrase may hold several "
                  "words (`\"chest pain\"`); any run of whitespace in the phrase or the text counts as one space, "
                  "so a phrase also matches across a line break.")
-    define(Signature(
+    _builtin(Signature(
         "mentions", (Overload((TEXT, TEXT), BOOL, ("text", "word")),),
         "Whether the text mentions the word or phrase as a whole word, ignoring case.",
         (Example('mentions("Alice noted the fever.", "alice")', "true"),
@@ -143,51 +152,51 @@ def _define_text() -> None:
          Example('mentions("Severe chest\\npain.", "chest pain")', "true"),
          Example('mentions("anything", "")', "false")),
         category=TEXT_CATEGORY, details=word_rule + " An empty word is never mentioned."))
-    define(Signature(
+    _builtin(Signature(
         "mention_count", (Overload((TEXT, TEXT), NUMBER, ("text", "word")),),
         "How many times the text mentions the word or phrase (whole words, ignoring case, not overlapping).",
         (Example('mention_count("Bob, then bob again; Bobby no.", "Bob")', "2"),),
         COUNT, TEXT_CATEGORY, word_rule + " An empty word counts 0."))
-    define(Signature(
+    _builtin(Signature(
         "mentions_any", (Overload((TEXT, LIST_TEXT), BOOL, ("text", "words")),),
         "Whether the text mentions at least one of the words (as `mentions` does).",
         (Example('mentions_any("Start aspirin now.", ["heparin", "Aspirin"])', "true"),
          Example('mentions_any("Start aspirin now.", [])', "false")),
         category=TEXT_CATEGORY, details=word_rule))
-    define(Signature(
+    _builtin(Signature(
         "contains", (Overload((TEXT, TEXT), BOOL, ("text", "part")),),
         "Whether the part occurs anywhere in the text, exactly as written (case-sensitive).",
         (Example('contains("BP 140/90", "140/")', "true"), Example('contains("BP", "bp")', "false")),
         category=TEXT_CATEGORY, details="Not limited to whole words. Every text contains the empty text."))
-    define(Signature(
+    _builtin(Signature(
         "starts_with", (Overload((TEXT, TEXT), BOOL, ("text", "prefix")),),
         "Whether the text begins with the prefix (case-sensitive).",
         (Example('starts_with("Answer: B", "Answer")', "true"),), category=TEXT_CATEGORY))
-    define(Signature(
+    _builtin(Signature(
         "ends_with", (Overload((TEXT, TEXT), BOOL, ("text", "suffix")),),
         "Whether the text ends with the suffix (case-sensitive).",
         (Example('ends_with("Any questions?", "?")', "true"),), category=TEXT_CATEGORY))
-    define(Signature(
+    _builtin(Signature(
         "lower", (Overload((TEXT,), TEXT, ("text",)),), "The text in lower case.",
         (Example('lower("ECG Normal")', '"ecg normal"'),), category=TEXT_CATEGORY))
-    define(Signature(
+    _builtin(Signature(
         "trim", (Overload((TEXT,), TEXT, ("text",)),), "The text without leading and trailing whitespace.",
         (Example('trim("  B \\n")', '"B"'),), category=TEXT_CATEGORY))
-    define(Signature(
+    _builtin(Signature(
         "chars", (Overload((TEXT,), NUMBER, ("text",)),), "The number of characters (Unicode code points).",
         (Example('chars("fièvre")', "6"), Example('chars("")', "0")), COUNT, TEXT_CATEGORY,
         "Counts code points: an emoji made of several code points counts several."))
-    define(Signature(
+    _builtin(Signature(
         "words", (Overload((TEXT,), NUMBER, ("text",)),), "The number of words.",
         (Example('words("Ask about the 2 fevers, then wait.")', "7"), Example('words("  ")', "0")),
         COUNT, TEXT_CATEGORY,
         "A word is a run of letters, digits, combining marks and `_` in any script; everything else "
         "separates words (so `don't` is two words and `COVID-19` is two)."))
-    define(Signature(
+    _builtin(Signature(
         "lines", (Overload((TEXT,), NUMBER, ("text",)),), "The number of non-empty lines.",
         (Example('lines("first\\n\\n  \\nsecond")', "2"),), COUNT, TEXT_CATEGORY,
         "Lines holding only whitespace do not count."))
-    define(Signature(
+    _builtin(Signature(
         "listed_names", (Overload((TEXT, TEXT), LIST_TEXT, ("text", "heading")),),
         "The names listed as `- Name: ...` lines in the section under a heading.",
         (Example('listed_names("Current Student Analyses:\\n- Alice: quiet\\n- Bob: confident\\n\\nCase:", '
@@ -203,18 +212,18 @@ def _define_text() -> None:
 
 
 def _define_patterns() -> None:
-    define(Signature(
+    _builtin(Signature(
         "matches", (Overload((TEXT, TEXT), BOOL, ("text", "pattern"), constant=(1,)),),
         "Whether the regular expression matches anywhere in the text.",
         (Example('matches("BP 140/90 mmHg", "[0-9]+/[0-9]+")', "true"),
          Example('matches("Tachycardic", "(?i)^tachy")', "true")),
         category=PATTERNS, details="Searches the whole text; anchor with `^` and `$` to match all of it."))
-    define(Signature(
+    _builtin(Signature(
         "regex_count", (Overload((TEXT, TEXT), NUMBER, ("text", "pattern"), constant=(1,)),),
         "The number of non-overlapping matches of the regular expression.",
         (Example('regex_count("1. a 2. b 3. c", "[0-9]+[.]")', "3"),), COUNT, PATTERNS,
         "Matches are counted left to right without overlapping, as Python's `re.findall` does."))
-    define(Signature(
+    _builtin(Signature(
         "regex_find", (Overload((TEXT, TEXT), TEXT, ("text", "pattern"), constant=(1,)),),
         "The first match of the regular expression: its first group if it has groups, else the whole match.",
         (Example('regex_find("HR 112 bpm", "HR ([0-9]+)")', '"112"'),
@@ -225,7 +234,7 @@ def _define_patterns() -> None:
 
 
 def _define_choice() -> None:
-    define(Signature(
+    _builtin(Signature(
         "choice_letter",
         (Overload((TEXT,), TEXT, ("text",)),
          Overload((TEXT, TEXT), TEXT, ("text", "letters"), constant=(1,))),
@@ -253,7 +262,7 @@ def _define_choice() -> None:
 
 
 def _define_language() -> None:
-    define(Signature(
+    _builtin(Signature(
         "ngram_overlap", (Overload((TEXT, TEXT, NUMBER), NUMBER, ("a", "b", "n"), constant=(2,)),),
         "The share of the distinct word n-grams of `a` that also occur in `b`.",
         (Example('ngram_overlap("the chest pain", "Chest pain at rest", 2)', "0.5"),
@@ -262,7 +271,7 @@ def _define_language() -> None:
         "Words are runs of letters, digits, combining marks and `_`, lower-cased; an n-gram is n words in a "
         "row. Gives 0 when `a` has fewer than n words. `n` is a whole number from 1 to 100, written as a "
         "number (or a param)."))
-    define(Signature(
+    _builtin(Signature(
         "script_share", (Overload((TEXT, TEXT), NUMBER, ("text", "script"), constant=(1,)),),
         "The share of the letters in the text that belong to a writing system (Unicode script).",
         (Example('script_share("Боль pain", "Cyrillic")', "0.5"),
@@ -271,7 +280,7 @@ def _define_language() -> None:
         "Letters are the characters Unicode classes as letters; digits, punctuation, spaces and marks do not "
         "count either way. Gives 0 when the text has no letters. Scripts: Latin, Greek, Cyrillic, Arabic, "
         "Hebrew, Devanagari, Thai, Hangul, Han, Hiragana, Katakana (written in quotes; case does not matter)."))
-    define(Signature(
+    _builtin(Signature(
         "language_share", (Overload((TEXT, TEXT), NUMBER, ("text", "language"), constant=(1,)),),
         "The share of the letters in the text written in the script(s) of a language.",
         (Example('language_share("患者は胸痛を訴えた", "ja")', "1"),
@@ -286,24 +295,24 @@ def _define_language() -> None:
 
 
 def _define_numbers() -> None:
-    define(Signature(
+    _builtin(Signature(
         "min", (Overload((NUMBER, NUMBER), NUMBER, ("x", "y"), variadic=True),
                 Overload((LIST_NUMBER,), NUMBER, ("values",))),
         "The smallest of the numbers, or of a list of numbers.",
         (Example("min(3, 1.5, 2)", "1.5"), Example("min([4, 2])", "2")), category=NUMBERS,
         details="The minimum of an empty list is an error for that sample; guard it with `count`."))
-    define(Signature(
+    _builtin(Signature(
         "max", (Overload((NUMBER, NUMBER), NUMBER, ("x", "y"), variadic=True),
                 Overload((LIST_NUMBER,), NUMBER, ("values",))),
         "The largest of the numbers, or of a list of numbers.",
         (Example("max(3, 1.5, 2)", "3"), Example("max([4, 2])", "4")), category=NUMBERS,
         details="The maximum of an empty list is an error for that sample; guard it with `count`."))
-    define(Signature(
+    _builtin(Signature(
         "clamp", (Overload((NUMBER, NUMBER, NUMBER), NUMBER, ("x", "low", "high")),),
         "x limited to the range low..high.",
         (Example("clamp(7, 0, 5)", "5"), Example("clamp(-1, 0, 5)", "0"), Example("clamp(2.5, 0, 5)", "2.5")),
         category=NUMBERS, details="`low` must not be above `high`."))
-    define(Signature(
+    _builtin(Signature(
         "round", (Overload((NUMBER,), NUMBER, ("x",)),
                   Overload((NUMBER, NUMBER), NUMBER, ("x", "digits"))),
         "x rounded to a whole number, or to `digits` decimals; halves round away from zero.",
@@ -313,7 +322,7 @@ def _define_numbers() -> None:
         details="Rounds the number as written, half away from zero (not Python's half-to-even): `round(0.5)` "
                 "is 1 and `round(2.675, 2)` is 2.68. `digits` is a whole number from -100 to 100; negative "
                 "digits round to tens, hundreds, ..."))
-    define(Signature(
+    _builtin(Signature(
         "abs", (Overload((NUMBER,), NUMBER, ("x",)),), "x without its sign.",
         (Example("abs(-2)", "2"),), category=NUMBERS))
 
@@ -321,7 +330,7 @@ def _define_numbers() -> None:
 def _define_lists() -> None:
     predicate = Fn(T, BOOL)
     empty = "Each call goes over the list once."
-    define(Signature(
+    _builtin(Signature(
         "any", (Overload((LIST_BOOL,), BOOL, ("values",)),
                 Overload((LIST_T, predicate), BOOL, ("items", "condition"))),
         "Whether at least one value is true, or one item satisfies the condition.",
@@ -329,7 +338,7 @@ def _define_lists() -> None:
          Example('any(["Alice", "Bob"], name => mentions("Bob asked.", name))', "true"),
          Example("any([])", "false")),
         category=LISTS, details="False for an empty list. " + empty))
-    define(Signature(
+    _builtin(Signature(
         "all", (Overload((LIST_BOOL,), BOOL, ("values",)),
                 Overload((LIST_T, predicate), BOOL, ("items", "condition"))),
         "Whether every value is true, or every item satisfies the condition.",
@@ -337,28 +346,28 @@ def _define_lists() -> None:
          Example('all(["Alice", "Bob"], name => mentions("Bob asked Alice.", name))', "true"),
          Example("all([])", "true")),
         category=LISTS, details="True for an empty list. " + empty))
-    define(Signature(
+    _builtin(Signature(
         "count", (Overload((LIST_T,), NUMBER, ("items",)),
                   Overload((LIST_T, predicate), NUMBER, ("items", "condition"))),
         "The number of items, or of the items that satisfy the condition.",
         (Example('count(["Alice", "Bob"])', "2"),
          Example("count([1, 5, 7], x => x > 4)", "2")),
         COUNT, LISTS, empty))
-    define(Signature(
+    _builtin(Signature(
         "fraction", (Overload((LIST_T, predicate), NUMBER, ("items", "condition")),),
         "The share (0 to 1) of the items that satisfy the condition.",
         (Example('fraction(["Alice", "Bob"], name => mentions("Alice asked.", name))', "0.5"),
          Example("fraction([], x => x > 1)", "0")),
         SHARE, LISTS, "0 for an empty list: guard with `count(items) == 0` when an empty list deserves "
                       "another score. " + empty))
-    define(Signature(
+    _builtin(Signature(
         "sum", (Overload((LIST_NUMBER,), NUMBER, ("values",)),
                 Overload((LIST_T, Fn(T, NUMBER)), NUMBER, ("items", "value"))),
         "The sum of the numbers, or of the value the function gives for each item.",
         (Example("sum([1, 2, 3.5])", "6.5"),
          Example('sum(["Alice", "Bob"], name => mention_count("Bob and Alice and Bob", name))', "3")),
         category=LISTS, details="0 for an empty list. " + empty))
-    define(Signature(
+    _builtin(Signature(
         "join", (Overload((LIST_TEXT, TEXT), TEXT, ("texts", "separator")),),
         "The texts joined into one, with the separator between them.",
         (Example('join(["Alice", "Bob"], ", ")', '"Alice, Bob"'),), category=LISTS))
@@ -412,7 +421,7 @@ def _render(signature: Signature) -> list[str]:
 
 def reference_markdown() -> str:
     """The reference page of every built-in function, grouped by category (docs/functions.md)."""
-    builtins = [s for s in SIGNATURES.values() if not s.extension]
+    builtins = [SIGNATURES[name] for name in BUILTIN_NAMES]
     categories = list(CATEGORIES) + sorted({s.category for s in builtins} - set(CATEGORIES))
     out = [
         "# Built-in functions",
