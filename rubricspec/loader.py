@@ -189,10 +189,10 @@ def read_text(path: str | Path) -> str:
                 Span(name, 1, 1), hint="Split it with `extends:`, or move data into the dataset.")])
         raw = Path(path).read_bytes()
     except FileNotFoundError:
-        raise SpecError([Diagnostic("RS001", f"No such file: {name}", None,
+        raise SpecError([Diagnostic("RS001", f"No such file: {name}", Span(name, 1, 1),
                                     hint="Check the path; it is relative to the current directory.")]) from None
     except OSError as exc:
-        raise SpecError([Diagnostic("RS001", f"Cannot read {name}: {exc.strerror}", None)]) from None
+        raise SpecError([Diagnostic("RS001", f"Cannot read {name}: {exc.strerror}", Span(name, 1, 1))]) from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

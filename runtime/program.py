@@ -24,7 +24,7 @@ from rubricspec.compiler import ir
 from rubricspec.diagnostics import Diagnostic
 from rubricspec.types import value_has_type
 from rubricspec.runtime.evaluate import MISSING, ClosureBuilder, EvalError, Missing, Sample
-from rubricspec.runtime.judges import Failure, Judge, JudgeRequest, Verdict
+from rubricspec.runtime.judges import VERDICTS_COLUMN, Failure, Judge, JudgeRequest, Verdict
 
 log = logging.getLogger("rubricspec")
 
@@ -207,7 +207,13 @@ class RewardProgram:
                 columns[name] = [default] * n
         rows: list[dict[str, Any]] = [{} for _ in range(n)]
         problems: list[str | None] = [None] * n
+        # only what the rubric reads is copied per row (TRL passes every dataset column)
+        wanted = {name for name, _ in self._inputs}
+        if self._judged:
+            wanted.add(VERDICTS_COLUMN)
         for name, values in columns.items():
+            if name not in wanted:
+                continue
             if not isinstance(values, (list, tuple)) or len(values) != n:
                 values = list(values) if isinstance(values, (list, tuple)) else [values] * n
                 values = (values + [None] * n)[:n]
