@@ -2,8 +2,7 @@
 
 In: nothing (importing this module fills ``rubricspec.signatures.SIGNATURES``).
 Out: one ``Signature`` per built-in (types, result range, summary, details,
-examples), and ``reference_markdown()``, the reference page that
-``python -m rubricspec.functions_doc > docs/functions.md`` writes.
+examples); ``rubricspec.functions_doc`` renders them as docs/functions.md.
 
 The implementations live in ``rubricspec.runtime.functions`` under the same
 names; every example here is run against them by the tests.
