@@ -219,7 +219,7 @@ class Lowering:
                 cycle = trail[trail.index(c.id):] + [c.id]
                 assert c.rule is not None
                 self.errors.error("RS304", f"Criteria read each other in a cycle: {' -> '.join(cycle)}.",
-                                  c.rule.span, f"{c.id} › rule",
+                                  c.rule.span, render_path(_path_of(c) + ("rule",)),
                                   "A rule may read criteria computed before it, never itself (directly or not).")
                 return
             state[c.id] = 1

@@ -125,7 +125,7 @@ def parse_override(text: str) -> tuple[str, Any]:
     return name.strip(), value
 
 
-def apply_params(root: YMap, overrides: dict[str, Any], origin: str = "override") -> YMap:
+def apply_params(root: YMap, overrides: dict[str, Any]) -> YMap:
     """Replace param defaults with ``overrides``; checks names, kinds and bounds."""
     params = root.get("params")
     declared = params.entries if isinstance(params, YMap) else {}
@@ -136,7 +136,9 @@ def apply_params(root: YMap, overrides: dict[str, Any], origin: str = "override"
             guess = did_you_mean(name, declared)
             hint = f"Did you mean `{guess}`? " if guess else ""
             hint += f"Params: {', '.join(declared)}." if declared else "This rubric declares no params."
-            errors.error("RS502", f"The rubric has no param `{name}` to set.", None, f"{origin} › {name}", hint)
+            where = params.span if isinstance(params, YMap) else root.span
+            errors.error("RS502", f"The rubric has no param `{name}` to set (asked for by `--set {name}=...`).",
+                         where, "params", hint)
             continue
         key_node, node = declared[name]
         decl = node
@@ -145,7 +147,8 @@ def apply_params(root: YMap, overrides: dict[str, Any], origin: str = "override"
         problem = _override_problem(name, value, default_value, decl)
         if problem:
             errors.error("RS503", problem, key_node.span, f"params › {name}",
-                         hint=f"`{name}` is declared on this line; the override came from the {origin}.")
+                         hint=f"`{name}` is declared on this line; change the value given with `--set {name}=...` "
+                         "(or `params=` in Python).")
             continue
         new_value = YScalar(value, key_node.span)
         if isinstance(decl, YMap):
@@ -172,8 +175,14 @@ def _override_problem(name: str, value: Any, default: Any, decl: YNode) -> str |
             return "number"
         return "text"
 
+    def shown(v: Any) -> str:
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        return f"`{v}`"
+
     if default is not None and kind(value) != kind(default):
-        return f"`{name}` is a {kind(default)} param (default {default!r}), but the override gives {kind(value)} {value!r}."
+        return (f"`{name}` is a {kind(default)} param (default {shown(default)}), but the override gives the "
+                f"{kind(value)} {shown(value)}.")
     if isinstance(decl, YMap) and isinstance(value, (int, float)) and not isinstance(value, bool):
         low, high = decl.get("min"), decl.get("max")
         if isinstance(low, YScalar) and isinstance(low.value, (int, float)) and value < low.value:

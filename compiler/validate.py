@@ -41,7 +41,7 @@ def render_path(path: PathKey) -> str:
 
 
 def spec_context(data: dict[str, Any]) -> str:
-    kind = data.get("kind", "spec") if isinstance(data.get("kind"), str) else "spec"
+    kind = data.get("kind") if data.get("kind") in SPEC_MODELS else "spec"
     name = data.get("name")
     return f'{kind} "{name}"' if isinstance(name, str) else kind
 
@@ -57,7 +57,8 @@ def validate_tree(root: YMap) -> Validated:
         span = source_map.value(("rubricspec",)) if "rubricspec" in data else root.span
         shown = "missing" if version is None else repr(version)
         errors.error("RS104", f"`rubricspec:` must be 1, the language version this tool reads (found {shown}).",
-                     span, "rubricspec", hint="Add `rubricspec: 1` as the first line.")
+                     span, "rubricspec", hint="Write `rubricspec: 1` as the first line." if version is not None
+                     else "Add `rubricspec: 1` as the first line.")
     if kind not in SPEC_MODELS:
         span = source_map.value(("kind",)) if "kind" in data else root.span
         kinds = ", ".join(SPEC_MODELS)
@@ -194,7 +195,7 @@ def translate(exc: ValidationError, data: dict[str, Any], source_map: SourceMap,
             continue
         value = _value_at(data, path)
         errors.error("RS103", _kind_message(errs, value), source_map.value(path), render_path(path),
-                     _kind_hint(errs, path))
+                     _indent_hint(errs, data, path) or _kind_hint(errs, path))
 
 
 def _misspelt_keys(grouped: dict[tuple[PathKey, str | None], list[dict[str, Any]]],
@@ -238,6 +239,21 @@ def _kind_message(errs: list[dict[str, Any]], value: Any) -> str:
     else:
         expected = unique[0]
     return f"Expected {expected}, but found {_describe_value(value)}."
+
+
+def _indent_hint(errs: list[dict[str, Any]], data: dict[str, Any], path: PathKey) -> str:
+    """For a missing or misplaced mapping: the likely cause is indentation."""
+    if not any(e["type"] in ("model_type", "model_attributes_type", "dict_type") for e in errs) or not path:
+        return ""
+    value = _value_at(data, path)
+    key = path[-1]
+    if value is None:
+        return (f"`{key}:` has no value. If the lines below it belong to it, indent them further than `{key}`.")
+    parent = _value_at(data, path[:-1])
+    if isinstance(parent, dict) and any(v is None for v in parent.values()):
+        empty = next(k for k, v in parent.items() if v is None)
+        return f"If `{key}` belongs to `{empty}` above, indent it further than `{empty}`."
+    return ""
 
 
 def _kind_hint(errs: list[dict[str, Any]], path: PathKey) -> str:

@@ -12,6 +12,7 @@ from typing import Any, Callable, Mapping
 
 from rubricspec import library as _library  # noqa: F401 - fills the signature table
 from rubricspec.compiler import Spec, build_ir, load_spec
+from rubricspec.diagnostics import Diagnostic
 from rubricspec.runtime.functions.registry import IMPLEMENTATIONS, Implementation
 from rubricspec.runtime.judges import Judge, ReplayJudge
 from rubricspec.runtime.program import RewardProgram
@@ -24,7 +25,25 @@ class JudgeBindingError(ValueError):
 
 def load(path: str | Path) -> Spec:
     """Read and check a spec file. Raises ``SpecError`` listing every problem."""
-    return load_spec(path)
+    spec = load_spec(path)
+    rubric, _ = build_ir(spec)
+    RewardProgram(rubric)  # prepares every constant argument (regexes, tag names, scripts)
+    return spec
+
+
+def check(path: str | Path) -> tuple[Spec, list[Diagnostic]]:
+    """Check a spec and every one of its variants; return the spec and all warnings.
+
+    RS401 (criterion cannot affect the reward) is not reported for variants: an
+    ablation leaves criteria out of the reward on purpose.
+    """
+    spec = load(path)
+    warnings = list(spec.warnings)
+    for variant in spec.variants:
+        rubric, variant_warnings = build_ir(spec, variant)
+        RewardProgram(rubric)
+        warnings.extend(w for w in variant_warnings if w not in warnings and w.code != "RS401")
+    return spec, warnings
 
 
 def compile(spec_or_path: Spec | str | Path, variant: str | None = None,

@@ -56,17 +56,13 @@ def main() -> None:
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 def check(paths: tuple[str, ...], strict: bool) -> None:
     """Check spec files, and every variant of each; exit 1 if any is invalid."""
-    from rubricspec.compiler import build_ir, load_spec
+    from rubricspec.api import check as check_spec
+    from rubricspec.compiler import build_ir
 
     failed = False
     for path in paths:
         try:
-            spec = load_spec(path)
-            warnings = list(spec.warnings)
-            for variant in spec.variants:
-                _, variant_warnings = build_ir(spec, variant)
-                # an ablation leaves criteria out of the reward on purpose: RS401 is expected there
-                warnings.extend(w for w in variant_warnings if w not in warnings and w.code != "RS401")
+            spec, warnings = check_spec(path)
         except SpecError as err:
             _print(err.render())
             failed = True

@@ -106,11 +106,15 @@ class _Reader:
         self.diagnostics = diagnostics
         self.count = 0
         self.constructor = yaml.SafeLoader("")
+        #: the top-level key being read, named when a value grows too big
+        self.top_key: YScalar | None = None
 
     def read(self, node: yaml.Node, depth: int = 0) -> YNode | None:
         self.count += 1
-        if self.count > MAX_NODES or depth > MAX_DEPTH:
-            raise _TooBig(node)
+        if self.count > MAX_NODES:
+            raise _TooBig(node, deep=False)
+        if depth > MAX_DEPTH:
+            raise _TooBig(node, deep=True)
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node)
         if isinstance(node, yaml.SequenceNode):
@@ -153,6 +157,8 @@ class _Reader:
                     "RS004", f"The key `{key_text}` appears twice in the same mapping (first on line {first.line}).",
                     key.span, hint="Keep one of them: YAML would silently keep only the last.")
                 continue
+            if depth == 0:
+                self.top_key = key
             value = self.read(value_node, depth + 1)
             if value is not None:
                 result.entries[key_text] = (key, value)
@@ -169,13 +175,14 @@ class _Reader:
 
     def bad_tag(self, node: yaml.Node) -> None:
         self.diagnostics.error(
-            "RS006", f"The YAML tag `{node.tag}` is not allowed in a rubricspec file.",
+            "RS006", f"The YAML tag `{node.tag.replace('tag:yaml.org,2002:', '!!')}` is not allowed in a rubricspec file.",
             _span(self.file, node), hint="Remove the `!tag`: rubricspec files hold plain text, numbers, lists and mappings.")
 
 
 class _TooBig(Exception):
-    def __init__(self, node: yaml.Node) -> None:
+    def __init__(self, node: yaml.Node, deep: bool) -> None:
         self.node = node
+        self.deep = deep
 
 
 def read_text(path: str | Path) -> str:
@@ -236,9 +243,15 @@ def parse_yaml(text: str, file: str) -> YNode:
     try:
         root = reader.read(documents[0])
     except _TooBig as big:
+        if big.deep:
+            raise SpecError([Diagnostic(
+                "RS005", f"The document nests deeper than {MAX_DEPTH} levels.", _span(file, big.node),
+                hint="A rubric needs only a few levels; check for runaway indentation or nested brackets.")]) from None
+        where = reader.top_key
+        what = f"The value of `{where.value}`" if where is not None else "The document"
         raise SpecError([Diagnostic(
-            "RS005", f"The document expands to more than {MAX_NODES:,} values or nests deeper than {MAX_DEPTH} "
-            "levels (often a chain of `*aliases`, an 'alias bomb').", _span(file, big.node),
+            "RS005", f"{what} expands to more than {MAX_NODES:,} values (often a chain of `*aliases`, an "
+            "'alias bomb').", where.span if where is not None else _span(file, big.node),
             hint="Write the values out, or share them with `extends:` instead of aliases.")]) from None
     except RecursionError:
         raise SpecError([Diagnostic("RS005", "The YAML is nested too deeply.", Span(file, 1, 1))]) from None
@@ -254,7 +267,8 @@ def _yaml_hint(problem: str) -> str:
     if "\\t" in problem or "tab" in problem:
         return "Indent with spaces, not tabs."
     if "mapping values are not allowed" in problem:
-        return "A value that contains `: ` must be quoted, e.g. title: \"Note: read carefully\"."
+        return ("Either this key is indented deeper than the key above it (line them up), or a value contains "
+                "`: ` and must be quoted, e.g. title: \"Note: read carefully\".")
     if "could not find expected ':'" in problem:
         return "Each line in a mapping needs `key: value`; check the indentation of this line and the one above."
     if "found character '%' that cannot start any token" in problem or "cannot start any token" in problem:

@@ -11,6 +11,7 @@ a message built from the tokens the parser expected.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -180,6 +181,22 @@ def _describe_expected(expected: set[str]) -> str:
     return ", ".join(words[:6])
 
 
+_STRINGS = re.compile(r'"([^"\\\n]|\\.)*"|\'([^\'\\\n]|\\.)*\'')
+_KEYWORD = re.compile(r"\b(if|then|else)\b")
+
+
+def _open_if(text: str, pos: int) -> bool:
+    """Whether an `if` before ``pos`` still waits for its `then` (strings ignored)."""
+    blanked = _STRINGS.sub(lambda m: " " * len(m.group(0)), text[:pos])
+    waiting = 0
+    for match in _KEYWORD.finditer(blanked):
+        if match.group(1) == "if":
+            waiting += 1
+        elif match.group(1) == "then" and waiting:
+            waiting -= 1
+    return waiting > 0
+
+
 def parse_expression(text: str) -> ast.Expr:
     """Parse ``text``; raise ``ExpressionSyntaxError`` with an offset on failure."""
     if len(text) > MAX_EXPRESSION_CHARS:
@@ -253,9 +270,15 @@ def _token_error(text: str, err: UnexpectedInput) -> ExpressionSyntaxError:
         if token.type == "NAME" and str(token) in {"AND", "OR", "NOT", "And", "Or", "Not", "IF", "THEN", "ELSE"}:
             return ExpressionSyntaxError(f"`{token}` is not understood.", pos, end,
                                          f"Keywords are lower case: write `{str(token).lower()}`.")
+    expected = getattr(err, "expected", None) or getattr(err, "accepts", None) or set()
+    if not label and "THEN" in expected and _open_if(text, pos):
+        label = next(k for k in _EXAMPLES if "missing `then`" in k)
+    elif not label and "ELSE" in expected and "THEN" not in expected:
+        label = next(k for k in _EXAMPLES if "needs an `else`" in k)
+    elif not label and "RPAR" in expected and (isinstance(err, UnexpectedEOF) or err.token.type == "$END"):  # type: ignore[attr-defined]
+        label = "A closing parenthesis `)` is missing."
     if label:
         return ExpressionSyntaxError(label, pos, end)
-    expected = getattr(err, "expected", None) or getattr(err, "accepts", None) or set()
     if isinstance(err, UnexpectedToken):
         shown = text[pos:end] or "the end"
         message = f"`{shown}` is not expected here."

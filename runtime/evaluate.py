@@ -84,6 +84,13 @@ class ClosureBuilder:
         self.ids = criterion_ids
         self.trace = trace
         self.slots = 0
+        self.path = ""
+        self.context = ""
+
+    def build_at(self, expr: ir.Expr, path: str) -> Closure:
+        """Build ``expr``; a bad constant argument is reported at ``path`` (e.g. `criteria › A › rule`)."""
+        self.path = path
+        return self.build(expr)
 
     def build(self, expr: ir.Expr) -> Closure:
         return getattr(self, f"build_{type(expr).__name__}")(expr)
@@ -251,7 +258,8 @@ class ClosureBuilder:
         except FunctionError as err:
             arg = e.args[err.argument] if err.argument is not None and err.argument < len(e.args) else None
             span = arg.span if arg is not None else e.span
-            raise SpecError([Diagnostic("RS206", f"`{e.function}`: {err.message}", span)]) from None
+            raise SpecError([Diagnostic("RS206", f"`{e.function}`: {err.message}", span, self.path,
+                                        context=self.context)]) from None
         call = _call_closure(fn, args, e.span, e.function)
         if self.trace is None:
             return call

@@ -105,10 +105,12 @@ class RewardProgram:
         self.__name__ = rubric.name if not rubric.variant else f"{rubric.name}:{rubric.variant}"
         ids = {c.index: c.id for c in rubric.criteria}
         builder = ClosureBuilder(ids)
-        self._rules = [(c.index, builder.build(c.rule.expr), c) for c in
+        builder.context = f'rubric "{rubric.name}"' + (f" (variant {rubric.variant})" if rubric.variant else "")
+        self._rules = [(c.index, builder.build_at(c.rule.expr, _criterion_path(c) + " › rule"), c) for c in
                        (rubric.criteria[i] for i in rubric.rule_order) if c.rule is not None]
-        self._reward = builder.build(rubric.reward.expr)
-        self._vetoes = [(v, builder.build(v.when.expr), builder.build(v.reward.expr)) for v in rubric.vetoes]
+        self._reward = builder.build_at(rubric.reward.expr, "reward")
+        self._vetoes = [(v, builder.build_at(v.when.expr, f"veto[{v.index}] › when"),
+                         builder.build_at(v.reward.expr, f"veto[{v.index}] › reward")) for v in rubric.vetoes]
         self._slots = builder.slots
         self._axes = [(a.id, [(rubric.criterion(cid).index, rubric.criterion(cid).weight) for cid in a.criteria])
                       for a in rubric.axes]
@@ -363,6 +365,10 @@ def _show(value: float | None) -> str:
     if value is None:
         return "none"
     return str(int(value)) if float(value).is_integer() else f"{value:.4g}"
+
+
+def _criterion_path(c: ir.CriterionIR) -> str:
+    return f"axes › {c.axis} › criteria › {c.id}" if c.axis else f"criteria › {c.id}"
 
 
 def _judge_groups(rubric: ir.RubricIR) -> list[tuple[ir.CriterionIR, ...]]:

@@ -24,6 +24,21 @@ _HINT = (" RE2 syntax has no look-around ((?=, (?!, (?<=) and no back-references
          "\\w, \\d and \\b match ASCII only (use \\pL for any letter).")
 
 
+#: RE2's reasons, in words a rubric author can act on
+_PLAIN_REASONS = (
+    ("missing )", "a `(` is opened but never closed"),
+    ("missing ]", "a `[` is opened but never closed"),
+    ("unexpected )", "a `)` closes nothing"),
+    ("missing (", "a `)` closes nothing"),
+    ("bad repetition operator", "`*`, `+`, `?` or `{n}` repeats nothing or is doubled"),
+    ("missing argument to repetition operator", "`*`, `+`, `?` or `{n}` has nothing before it to repeat"),
+    ("invalid escape sequence", "a backslash escape that RE2 does not know"),
+    ("trailing \\", "the pattern ends with a lone backslash"),
+    ("invalid perl operator", "a `(?...)` group that RE2 does not support"),
+    ("invalid character class range", "a range like `[z-a]` runs backwards"),
+)
+
+
 def compile_pattern(pattern: Any, index: int) -> Any:
     """The compiled RE2 pattern, or a FunctionError that quotes RE2's reason."""
     if not isinstance(pattern, str):
@@ -35,7 +50,10 @@ def compile_pattern(pattern: Any, index: int) -> Any:
         if isinstance(reason, bytes):
             reason = reason.decode("utf-8", "replace")
         hint = _HINT if ("perl operator" in reason or "escape" in reason) else ""
-        raise FunctionError(f'invalid regular expression "{pattern}": {reason}.{hint}', argument=index) from None
+        plain = next((words for prefix, words in _PLAIN_REASONS if reason.startswith(prefix)), None)
+        said = f"{plain} (RE2: {reason})" if plain else reason
+        raise FunctionError(f'the pattern "{pattern}" is not a valid regular expression: {said}.{hint}',
+                            argument=index) from None
 
 
 @specializes("matches")
