@@ -250,8 +250,8 @@ class TestLimits:
         monkeypatch.setattr(loader, "MAX_NODES", 5)
         # the root, the list and three items: five values
         assert to_data(parse_yaml("a: [1, 2, 3]\n", "<nodes-ok>")) == {"a": [1, 2, 3]}
+        [d] = spec_error("a: [1, 2, 3, 4]\n", "<nodes-over>").diagnostics
         assert (d.code, d.line, d.column) == ("RS005", 1, 1)  # the top-level key whose value grew too big
-        assert (d.code, d.line, d.column) == ("RS005", 1, 14)
         assert "more than 5 values" in d.message
 
     def test_alias_bomb(self) -> None:
