@@ -51,21 +51,20 @@ class Spec:
         return {k: (v.default if hasattr(v, "default") else v) for k, v in self.model.params.items()}
 
 
-def _check(tree: YMap, variant: str | None, files: tuple[str, ...]) -> tuple[ir.RubricIR, list[Diagnostic]]:
+def _check(tree: YMap, variant: str | None, files: tuple[str, ...]) -> tuple[ir.RubricIR, list[Diagnostic], RubricSpec]:
     validated = validate_tree(tree)
     errors = Collector(validated.context)
     run_checks(validated, errors)
     # lowering goes on after cross-field errors (it tolerates them) so that
     # expression errors are reported in the same run
     rubric = Lowering(validated, errors).lower(variant, tuple(variant_names(tree)), files)
-    return rubric, sorted_diagnostics(errors.warnings)
+    return rubric, sorted_diagnostics(errors.warnings), validated.model
 
 
 def load_spec(path: str | Path) -> Spec:
     resolved = resolve_file(path)
-    rubric, warnings = _check(resolved.root, None, tuple(resolved.files))
-    validated = validate_tree(resolved.root)
-    return Spec(str(path), validated.model, resolved.root, tuple(resolved.files), warnings)
+    _, warnings, model = _check(resolved.root, None, tuple(resolved.files))
+    return Spec(str(path), model, resolved.root, tuple(resolved.files), warnings)
 
 
 def build_ir(spec: Spec, variant: str | None = None,
@@ -76,7 +75,8 @@ def build_ir(spec: Spec, variant: str | None = None,
     if params:
         tree = apply_params(tree, dict(params))
     try:
-        return _check(tree, variant, spec.files)
+        rubric, warnings, _ = _check(tree, variant, spec.files)
+        return rubric, warnings
     except SpecError as err:
         if variant:
             context = f'{spec_context({"kind": spec.kind, "name": spec.name})} (variant {variant})'
