@@ -105,9 +105,24 @@ def apply_variant(root: YMap, variant: str) -> YMap:
                          f"variants › {variant} › {key}",
                          hint="Variants patch how the rubric scores; make a new file with `extends:` instead.")
     errors.raise_if_errors()
+    # `params: {k: 1}` in a variant sets the value of a declared param: it goes through
+    # apply_params so that the declaration (description, min, max) is kept and checked
+    overrides: dict[str, Any] = {}
+    params_patch = patch.get("params")
+    declared = root.get("params")
+    if isinstance(params_patch, YMap) and isinstance(declared, YMap):
+        rest = {}
+        for name, (key_node, value) in params_patch.entries.items():
+            if name in declared.entries and isinstance(value, YScalar) and value.value is not None:
+                overrides[name] = value.value
+            else:
+                rest[name] = (key_node, value)
+        entries = dict(patch.entries)
+        entries["params"] = (entries["params"][0], YMap(params_patch.span, rest))
+        patch = YMap(patch.span, entries)
     merged = merge(root, patch)
     assert isinstance(merged, YMap)
-    return merged
+    return apply_params(merged, overrides) if overrides else merged
 
 
 def parse_override(text: str) -> tuple[str, Any]:

@@ -71,7 +71,8 @@ def check(paths: tuple[str, ...], strict: bool) -> None:
             failed = failed or strict
         variants = f", {len(spec.variants)} variant{'s' if len(spec.variants) != 1 else ''}" if spec.variants else ""
         criteria = sum(len(a.criteria) for a in spec.model.axes.values()) + len(spec.model.criteria)
-        _print(f"ok {path} ({spec.kind} {spec.name}: {criteria} criteria{variants})")
+        noun = "criterion" if criteria == 1 else "criteria"
+        _print(f"ok {path} ({spec.kind} {spec.name}: {criteria} {noun}{variants})")
     raise SystemExit(1 if failed else 0)
 
 

@@ -87,7 +87,7 @@ def validate_verdict(criterion: ir.CriterionIR, raw: Any) -> Outcome:
             raw = raw["score"]
     if criterion.kind == "points":
         if not isinstance(raw, bool):
-            return Failure(f"the verdict for {criterion.id} is {raw!r}, not true or false")
+            return Failure(f"the verdict for {criterion.id} is {_shown(raw)}, not true or false")
         assert criterion.points is not None
         return Verdict(criterion.points if raw else 0.0, reason)
     if isinstance(raw, bool) or not isinstance(raw, (int, float)):
@@ -95,9 +95,9 @@ def validate_verdict(criterion: ir.CriterionIR, raw: Any) -> Outcome:
             try:
                 raw = float(raw.strip())
             except ValueError:
-                return Failure(f"the verdict for {criterion.id} is {raw!r}, not a number")
+                return Failure(f"the verdict for {criterion.id} is {_shown(raw)}, not a number")
         else:
-            return Failure(f"the verdict for {criterion.id} is {raw!r}, not a number")
+            return Failure(f"the verdict for {criterion.id} is {_shown(raw)}, not a number")
     value = float(raw)
     if not math.isfinite(value):
         return Failure(f"the verdict for {criterion.id} is {raw!r}, not a finite number")
@@ -107,6 +107,14 @@ def validate_verdict(criterion: ir.CriterionIR, raw: Any) -> Outcome:
     if scale.integer and not value.is_integer():
         return Failure(f"the verdict {raw:g} for {criterion.id} is not a whole number on scale {scale.text}")
     return Verdict(value, reason)
+
+
+def _shown(raw: Any) -> str:
+    """A verdict value as the data wrote it (JSON), e.g. `null`, `"good"`, `[1, 2]`."""
+    try:
+        return json.dumps(raw, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return repr(raw)
 
 
 class ReplayJudge:

@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 import rubricspec
 from rubricspec import ast
+from rubricspec.compiler.artifact import canonical_json
 from rubricspec.diagnostics import CODES, SpecError
 from rubricspec.parser import ExpressionSyntaxError, parse_expression
 
@@ -176,6 +177,7 @@ def _load_and_compile(path: Path) -> None:
             continue
         for warning in program.warnings:
             assert warning.code in CODES and warning.render()
+        canonical_json(program.artifact())
 
 
 @pytest.fixture(scope="module")
@@ -191,7 +193,27 @@ def workdir():
 
 YAML_CHARS = st.sampled_from(list("abcxyz019 -:#'\"[]{},&*!|>%@`?\t\n.") + ["\n  ", "\n- ", ": ", "rubricspec: 1\n",
                                                                             "kind: rubric\n", "<<: *a\n", "&a "])
-yamlish = st.one_of(st.text(max_size=200), st.lists(YAML_CHARS, max_size=80).map("".join))
+SPEC_KEYS = ["rubricspec", "kind", "name", "title", "about", "extends", "inputs", "params", "scale", "judge", "axes",
+             "criteria", "reward", "veto", "on_judge_failure", "variants", "rule", "ask", "points", "met", "weight",
+             "when", "because", "default", "min", "max", "type", "grade", "model", "score", "description", "CS-1",
+             "format", "answer", "k", "titel", ""]
+spec_scalar = st.one_of(st.none(), st.booleans(), st.integers(-3, 20), st.floats(), st.sampled_from(
+    ["rubric", "1", "text", "list[text]", "0..1", "-2..2", "2..-2", "skip", "per-axis", "[CS-1] < 0", "k * format",
+     "has_tag(completion, 'dx')", "answer", "crpo.yaml", "../clinical/crpo.yaml", "fuzz.yaml", "x y z"]), token_soup())
+spec_tree = st.recursive(spec_scalar, lambda inner: st.one_of(
+    st.lists(inner, max_size=3), st.dictionaries(st.sampled_from(SPEC_KEYS), inner, max_size=5)), max_leaves=25)
+
+
+@st.composite
+def spec_like_yaml(draw) -> str:
+    """A YAML mapping that starts like a rubric and goes on with random keys and values."""
+    head = {"rubricspec": 1, "kind": "rubric", "name": "fuzz", "title": "Fuzz"}
+    body = draw(st.dictionaries(st.sampled_from(SPEC_KEYS), spec_tree, max_size=6))
+    data = {k: v for k, v in head.items() if draw(st.booleans()) or k == "kind"} | body
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=draw(st.booleans()))
+
+
+yamlish = st.one_of(st.text(max_size=200), st.lists(YAML_CHARS, max_size=80).map("".join), spec_like_yaml())
 
 
 @st.composite
@@ -237,8 +259,9 @@ def mutated_spec(draw) -> tuple[str, str]:
 
 
 class TestLoader:
-    @SLOW
+    @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(yamlish)
+    @example("kind: []\n")
     def test_arbitrary_yaml_text(self, workdir: Path, text: str) -> None:
         path = workdir / "clinical" / "fuzz.yaml"
         path.write_text(text, encoding="utf-8", errors="surrogatepass")
@@ -246,6 +269,8 @@ class TestLoader:
 
     @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(mutated_spec())
+    @example(case=("clinical/inf.yaml", "rubricspec: 1\nkind: rubric\nname: t\ntitle: T\nparams: {k: .inf}\n"
+                                        "criteria: {a: {title: A, rule: k > 0}}\n"))
     def test_mutated_bundled_specs(self, workdir: Path, case: tuple[str, str]) -> None:
         which, text = case
         path = workdir / which.replace(".yaml", ".fuzz.yaml")
@@ -332,6 +357,7 @@ def clintutor_batch(draw) -> dict:
 class TestProgram:
     @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(crpo_batch())
+    @example(batch={"completions": ["<dx>a</dx>"], "answer": ["A"], "prompts": False})
     def test_crpo_never_raises(self, programs, batch: dict) -> None:
         n = len(batch["completions"])
         _assert_rewards(programs["crpo"](**batch), n)
@@ -392,3 +418,16 @@ class TestCompileRandomExpressions:
             _check_spec_error(err)
             return
         _assert_rewards(program(**FUZZ_ROWS), 4)
+
+    @pytest.mark.parametrize("op, leaf", [("not ", "true"), ("-", "1")])
+    def test_deep_rules_never_overflow_the_stack(self, workdir: Path, op: str, leaf: str) -> None:
+        """Depths on both sides of where the parser gives up (which moves with the recursion limit)."""
+        path = workdir / "clinical" / "deep.yaml"
+        for depth in range(150, 1250, 50):
+            path.write_text(yaml.safe_dump(_template(op * depth + leaf, "rule"), width=10**6), encoding="utf-8")
+            try:
+                program = rubricspec.compile(path)
+            except SpecError as err:
+                _check_spec_error(err)
+                continue
+            _assert_rewards(program(**FUZZ_ROWS), 4)

@@ -160,10 +160,10 @@ class TestJudgeFailures:
         assert results[1].explanations["SAFE"] == "judge: 1: ok"
         assert results[1].explanations["URGENT"] == "judge: not met (0 points)"
         assert results[2].failures == {"SAFE": "the verdict 3 for SAFE is outside its scale -2..2"}
-        assert results[3].failures == {"SAFE": "the verdict for SAFE is 'good', not a number"}
+        assert results[3].failures == {"SAFE": 'the verdict for SAFE is "good", not a number'}
         assert results[4].failures == {"SAFE": "the verdict 1.5 for SAFE is not a whole number on scale -2..2"}
         assert results[5].failures == {"SAFE": "no recorded verdict for SAFE"}
-        assert results[6].failures == {"URGENT": "the verdict for URGENT is 'yes', not true or false"}
+        assert results[6].failures == {"URGENT": 'the verdict for URGENT is "yes", not true or false'}
         assert results[7].failures["SAFE"] == "the `verdicts` column is not valid JSON"
         assert results[8].failures == {"URGENT": "the verdict for URGENT has no `met` (true/false)"}
         assert results[2].error == "no reward: a veto could not be decided without SAFE"
@@ -268,3 +268,31 @@ def test_judge_request_is_hashable_data():
     criterion = program.rubric.criterion("CS-1")
     request = JudgeRequest((criterion,), "p", "c", {})
     assert request.criteria[0].id == "CS-1"
+
+
+class TestVariantsKeepParamDeclarations:
+    def test_variant_value_is_checked_against_min(self):
+        # k1 sets k through the declaration, so min: 0 still applies to a later override
+        with pytest.raises(rubricspec.SpecError) as caught:
+            rubricspec.compile(CRPO, variant="k1", params={"k": -1})
+        assert caught.value.diagnostics[0].message == "`k` may not be below 0; the override gives -1."
+        assert rubricspec.compile(CRPO, variant="k1").rubric.params["k"] == 1
+
+    def test_variant_below_min_is_an_error(self, tmp_path):
+        spec = write_spec(tmp_path, """\
+            rubricspec: 1
+            kind: rubric
+            name: bounded
+            title: Bounded param
+            params:
+              k: {default: 10, min: 0}
+            criteria:
+              A: {title: A, rule: "1"}
+            reward: k * [A]
+            variants:
+              negative: {params: {k: -5}}
+            """)
+        with pytest.raises(rubricspec.SpecError) as caught:
+            rubricspec.compile(spec, variant="negative")
+        d = caught.value.diagnostics[0]
+        assert (d.code, d.line, d.message) == ("RS503", 6, "`k` may not be below 0; the override gives -5.")
