@@ -209,6 +209,12 @@ class TestCompile:
         assert result.exit_code == 1
         assert "error[RS503]" in result.output
 
+    def test_set_text_param_to_a_yaml_1_1_boolean_word(self, runner) -> None:
+        # `no` is Norwegian's language code; a text param must keep the text, not read it as false
+        result = runner.invoke(main, ["compile", str(CRPO), "--set", "language=no"])
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["params"]["language"] == "no"
+
     def test_unknown_variant(self, runner) -> None:
         result = runner.invoke(main, ["compile", str(CRPO), "--variant", "k50"])
         assert result.exit_code == 1

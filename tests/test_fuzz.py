@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SPECS = ROOT / "specs"
 CRPO = SPECS / "clinical" / "crpo.yaml"
 CLINTUTOR = SPECS / "clinical" / "clintutor.yaml"
-LEGAL = SPECS / "legal" / "socratic_tutor.yaml"
+BUNDLED = sorted(p.relative_to(SPECS).as_posix() for p in SPECS.rglob("*.yaml"))
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SLOW = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -182,12 +182,10 @@ def _load_and_compile(path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def workdir():
-    """A folder laid out like specs/ (clinical/ beside legal/) so that `extends` resolves."""
+    """A copy of specs/, so that a mutated spec beside the originals still finds what it `extends`."""
     with tempfile.TemporaryDirectory() as name:
-        folder = Path(name)
-        (folder / "clinical").mkdir()
-        (folder / "legal").mkdir()
-        shutil.copy(CLINTUTOR, folder / "clinical" / "clintutor.yaml")
+        folder = Path(name) / "specs"
+        shutil.copytree(SPECS, folder, ignore=shutil.ignore_patterns("*.jsonl", "__pycache__", "*.py"))
         yield folder
 
 
@@ -231,7 +229,7 @@ def scalar_value(draw) -> str:
 @st.composite
 def mutated_spec(draw) -> tuple[str, str]:
     """(which spec, its text after a few random edits)."""
-    which = draw(st.sampled_from(["clinical/crpo.yaml", "clinical/clintutor.yaml", "legal/socratic_tutor.yaml"]))
+    which = draw(st.sampled_from(BUNDLED))
     lines = (SPECS / which).read_text(encoding="utf-8").splitlines()
     for _ in range(draw(st.integers(1, 4))):
         if not lines:
@@ -294,7 +292,7 @@ weird_text = st.one_of(
         ["<dx>", "</dx>", "<conclusion>", "</conclusion>", "(B)", "\\boxed{C}", "The answer is ", "<think_student",
          ' student_id="Ana">', "</think_student>", "<think_history>", "<think_group>", "\x00", "\u202e"])),
         max_size=30).map("".join),
-    st.integers(1, 300_000).map(lambda n: "<dx>" + "a " * n + "</dx><conclusion>B</conclusion>"),
+    st.integers(1, 100_000).map(lambda n: "<dx>" + "a " * n + "</dx><conclusion>B</conclusion>"),
 )
 json_like = st.recursive(
     st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), weird_text),
