@@ -13,6 +13,7 @@ variant patches the resolved spec), so a clinician learns it once.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -108,6 +109,7 @@ def apply_variant(root: YMap, variant: str) -> YMap:
     # `params: {k: 1}` in a variant sets the value of a declared param: it goes through
     # apply_params so that the declaration (description, min, max) is kept and checked
     overrides: dict[str, Any] = {}
+    spans: dict[str, Span] = {}
     params_patch = patch.get("params")
     declared = root.get("params")
     if isinstance(params_patch, YMap) and isinstance(declared, YMap):
@@ -115,6 +117,7 @@ def apply_variant(root: YMap, variant: str) -> YMap:
         for name, (key_node, value) in params_patch.entries.items():
             if name in declared.entries and isinstance(value, YScalar) and value.value is not None:
                 overrides[name] = value.value
+                spans[name] = value.span
             else:
                 rest[name] = (key_node, value)
         entries = dict(patch.entries)
@@ -122,7 +125,7 @@ def apply_variant(root: YMap, variant: str) -> YMap:
         patch = YMap(patch.span, entries)
     merged = merge(root, patch)
     assert isinstance(merged, YMap)
-    return apply_params(merged, overrides) if overrides else merged
+    return apply_params(merged, overrides, variant, spans) if overrides else merged
 
 
 def parse_override(text: str) -> tuple[str, Any]:
@@ -140,8 +143,13 @@ def parse_override(text: str) -> tuple[str, Any]:
     return name.strip(), value
 
 
-def apply_params(root: YMap, overrides: dict[str, Any]) -> YMap:
-    """Replace param defaults with ``overrides``; checks names, kinds and bounds."""
+def apply_params(root: YMap, overrides: dict[str, Any], variant: str | None = None,
+                 spans: dict[str, Span] | None = None) -> YMap:
+    """Replace param defaults with ``overrides``; checks names, kinds and bounds.
+
+    Overrides come from `--set`/``params=`` or, with ``variant`` and ``spans``,
+    from a variant's `params:` patch (errors then point at the variant's line).
+    """
     params = root.get("params")
     declared = params.entries if isinstance(params, YMap) else {}
     errors = Collector()
@@ -160,6 +168,11 @@ def apply_params(root: YMap, overrides: dict[str, Any]) -> YMap:
         default = decl.get("default") if isinstance(decl, YMap) else decl
         default_value = default.value if isinstance(default, YScalar) else None
         problem = _override_problem(name, value, default_value, decl)
+        if problem and variant is not None and spans and name in spans:
+            errors.error("RS503", problem, spans[name], f"variants › {variant} › params › {name}",
+                         hint=f"The variant `{variant}` sets it here; `{name}` is declared on line "
+                         f"{key_node.span.line}.")
+            continue
         if problem:
             errors.error("RS503", problem, key_node.span, f"params › {name}",
                          hint=f"`{name}` is declared on this line; change the value given with `--set {name}=...` "
@@ -195,6 +208,8 @@ def _override_problem(name: str, value: Any, default: Any, decl: YNode) -> str |
             return "true" if v else "false"
         return f"`{v}`"
 
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"`{name}` must be a finite number; the override gives {value}."
     if default is not None and kind(value) != kind(default):
         return (f"`{name}` is a {kind(default)} param (default {shown(default)}), but the override gives the "
                 f"{kind(value)} {shown(value)}.")

@@ -12,6 +12,7 @@ a union are merged into one message per place.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Union, get_args, get_origin
 
@@ -65,6 +66,12 @@ def validate_tree(root: YMap) -> Validated:
         guess = did_you_mean(str(kind), SPEC_MODELS) if isinstance(kind, str) else None
         hint = (f"Did you mean `{guess}`? " if guess else "") + f"Kinds this version reads: {kinds}."
         errors.error("RS104", f"`kind: {kind}` is not a kind of spec rubricspec knows.", span, "kind", hint)
+    for path, scalar in source_map.scalars.items():
+        value = scalar.value
+        if isinstance(value, float) and not math.isfinite(value):
+            code = "RS113" if path and path[0] == "params" else "RS103"
+            errors.error(code, f"`{value}` is not a number a rubric can use.", scalar.span, render_path(path),
+                         "Write a finite number.")
     errors.raise_if_errors()
     model_type = SPEC_MODELS[kind]
     try:
@@ -194,7 +201,8 @@ def translate(exc: ValidationError, data: dict[str, Any], source_map: SourceMap,
             errors.error("RS101", f"Unknown key `{key}`.", source_map.key(path), render_path(path), hint)
             continue
         value = _value_at(data, path)
-        errors.error("RS103", _kind_message(errs, value), source_map.value(path), render_path(path),
+        code = "RS112" if path and path[0] == "on_judge_failure" else "RS103"
+        errors.error(code, _kind_message(errs, value), source_map.value(path), render_path(path),
                      _indent_hint(errs, data, path) or _kind_hint(errs, path))
 
 

@@ -169,6 +169,8 @@ _CHARACTER_HINTS = {
     "^": "Powers are not supported; multiply instead (`x * x`).",
     "@": "`@` is not an operator in rubric expressions.",
     "$": "Names need no `$`: write the input or param name directly.",
+    "#": "Expressions cannot hold comments (in a `>` block the lines are joined, so a comment would hide the "
+         "rest of the rule). Put the comment on its own YAML line above the key.",
 }
 
 

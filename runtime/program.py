@@ -24,7 +24,8 @@ from rubricspec.compiler import ir
 from rubricspec.diagnostics import Diagnostic
 from rubricspec.types import value_has_type
 from rubricspec.runtime.evaluate import MISSING, ClosureBuilder, EvalError, Missing, Sample
-from rubricspec.runtime.judges import VERDICTS_COLUMN, Failure, Judge, JudgeRequest, Verdict
+from rubricspec.runtime.judges import (VERDICTS_COLUMN, Failure, Judge, JudgeRequest, ReplayJudge, Verdict,
+                                       check_outcome)
 
 log = logging.getLogger("rubricspec")
 
@@ -32,7 +33,9 @@ _TRL_EXTRAS = ("completion_ids", "trainer_state", "log_extra", "log_metric")
 
 
 class InputError(ValueError):
-    """The data given to a reward program does not match the rubric's inputs."""
+    """The data given to a reward program does not match the rubric's inputs (code RS601)."""
+
+    code = "RS601"
 
 
 @dataclass
@@ -115,6 +118,8 @@ class RewardProgram:
         self._axes = [(a.id, [(rubric.criterion(cid).index, rubric.criterion(cid).weight) for cid in a.criteria])
                       for a in rubric.axes]
         self._judged = rubric.judged
+        self._judged_ids = {c.id for c in rubric.judged}
+        self._instructions = rubric.judge.instructions if rubric.judge else None
         self._groups = _judge_groups(rubric)
         self._inputs = [(i.name, i.type_name) for i in rubric.inputs]
         self._defaults = {i.name: i.default for i in rubric.inputs if i.has_default}
@@ -138,12 +143,22 @@ class RewardProgram:
         """Raise ``InputError`` naming every declared input missing from ``columns``."""
         have = set(columns)
         missing = [name for name, _ in self._inputs if name not in have and name not in self._defaults]
+        if self._judged and isinstance(self.judge, ReplayJudge) and VERDICTS_COLUMN not in have:
+            missing.append(VERDICTS_COLUMN)
         if missing:
             raise InputError(_missing_message(self.rubric, missing, have))
 
     def __call__(self, prompts: Sequence[Any] | None = None, completions: Sequence[Any] | None = None,
                  **columns: Any) -> list[float | None]:
-        return [r.reward for r in self._run(prompts, completions, columns, explain=False)]
+        results = self._run(prompts, completions, columns, explain=False)
+        skipped = [r for r in results if r.reward is None]
+        if skipped:
+            # one line per call, so that a training log shows why samples were left out
+            first = skipped[0]
+            reason = first.error or "; ".join(f"{k}: {v}" for k, v in first.failures.items())
+            log.warning("rubricspec %s: %d of %d samples have no reward; first: %s", self.__name__,
+                        len(skipped), len(results), reason)
+        return [r.reward for r in results]
 
     def score(self, prompts: Sequence[Any] | None = None, completions: Sequence[Any] | None = None,
               **columns: Any) -> list[Result]:
@@ -240,7 +255,7 @@ class RewardProgram:
             if sample is None:
                 continue
             for group in self._groups:
-                requests.append(JudgeRequest(group, sample.prompt, sample.completion, rows[i]))
+                requests.append(JudgeRequest(group, sample.prompt, sample.completion, rows[i], self._instructions))
                 owners.append(i)
         if not requests:
             return
@@ -260,7 +275,8 @@ class RewardProgram:
             sample = samples[owner]
             assert sample is not None
             for criterion in request.criteria:
-                outcome = answer.get(criterion.id) or Failure(f"the judge gave no verdict for {criterion.id}")
+                outcome = check_outcome(criterion, answer.get(criterion.id)
+                                        or Failure(f"the judge gave no verdict for {criterion.id}"))
                 if isinstance(outcome, Verdict):
                     sample.scores[criterion.index] = outcome.score
                     if outcome.reason:
@@ -287,43 +303,39 @@ class RewardProgram:
                 failures[criterion.id] = f"rule gave {value!r}, outside scale {criterion.scale.text}"
                 continue
             scores[index] = float(value)
-        policy = self.rubric.on_judge_failure
         reward: float | None = None
         vetoed, veto_reason, veto_rule, error = False, None, None, None
-        judge_failed = any(self.rubric.criteria[self._index(cid)].judged for cid in failures)
-        if judge_failed and policy.mode == "reward":
-            reward, vetoed, veto_rule = policy.value, True, None
-            veto_reason = policy.because or "judge failure: " + "; ".join(failures.values())
+        undecided = False
+        for veto, when, veto_reward in self._vetoes:
+            try:
+                fired = when(s)
+            except Missing:
+                undecided = True
+                break
+            except EvalError as err:
+                error = f"veto {veto.index} could not be checked ({err.message})"
+                break
+            if fired:
+                try:
+                    reward = _finite(veto_reward(s))
+                    vetoed, veto_reason, veto_rule = True, veto.because, veto.index
+                except (Missing, EvalError, ValueError) as err:
+                    error = f"veto {veto.index} fired but its reward could not be computed ({err})"
+                break
         else:
-            decided = False
-            for veto, when, veto_reward in self._vetoes:
-                try:
-                    fired = when(s)
-                except Missing:
-                    break
-                except EvalError as err:
-                    error = f"veto {veto.index} could not be checked ({err.message})"
-                    decided = True
-                    break
-                if fired:
-                    try:
-                        reward = _finite(veto_reward(s))
-                        vetoed, veto_reason, veto_rule = True, veto.because, veto.index
-                    except (Missing, EvalError, ValueError) as err:
-                        error = f"veto {veto.index} fired but its reward could not be computed ({err})"
-                    decided = True
-                    break
-            else:
-                decided = False
-                try:
-                    reward = _finite(self._reward(s))
-                except Missing as m:
-                    error = f"no reward: {m.criterion} has no score ({failures.get(m.criterion, 'not computed')})"
-                except (EvalError, ValueError) as err:
-                    error = f"reward could not be computed ({err})"
-            if not decided and reward is None and error is None:
-                missing = ", ".join(failures) or "a criterion"
-                error = f"no reward: a veto could not be decided without {missing}"
+            try:
+                reward = _finite(self._reward(s))
+            except Missing as m:
+                error = f"no reward: {m.criterion} has no score ({failures.get(m.criterion, 'not computed')})"
+            except (EvalError, ValueError) as err:
+                error = f"reward could not be computed ({err})"
+        if undecided:
+            error = f"no reward: a veto could not be decided without {', '.join(failures) or 'a criterion'}"
+        policy = self.rubric.on_judge_failure
+        if not vetoed and policy.mode == "reward" and any(self._judged_ids.intersection(failures)):
+            # a veto that could still be decided wins; otherwise the failure policy sets the reward
+            reward, vetoed, veto_rule, error = policy.value, True, None, None
+            veto_reason = policy.because or "judge failure: " + "; ".join(failures.values())
         criteria = {c.id: (None if scores[c.index] is MISSING else scores[c.index]) for c in self.rubric.criteria}
         result = Result(reward, criteria, vetoed, veto_reason, veto_rule, failures=dict(failures), error=error)
         if explain:
@@ -331,9 +343,6 @@ class RewardProgram:
                                   else sum(w * scores[i] for i, w in terms)) for axis, terms in self._axes}
             result.explanations = self._explanations(criteria, failures, reasons)
         return result
-
-    def _index(self, cid: str) -> int:
-        return self.rubric.criterion(cid).index
 
     def _explanations(self, criteria: dict[str, float | None], failures: dict[str, str],
                       reasons: dict[str, str]) -> dict[str, str]:
@@ -394,5 +403,8 @@ def _missing_message(rubric: ir.RubricIR, missing: list[str], have: set[str]) ->
         guess = did_you_mean(name, have)
         parts.append(f"`{name}`" + (f" (the data has `{guess}`)" if guess else ""))
     columns = ", ".join(sorted(have)) or "none"
-    return (f"rubric {rubric.name} reads the input column{'s' if len(missing) > 1 else ''} {', '.join(parts)}, "
+    text = (f"rubric {rubric.name} reads the input column{'s' if len(missing) > 1 else ''} {', '.join(parts)}, "
             f"which the data does not have. Columns given: {columns}.")
+    if VERDICTS_COLUMN in missing:
+        text += f" The replay judge reads recorded verdicts from the `{VERDICTS_COLUMN}` column."
+    return text

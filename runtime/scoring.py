@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,9 +114,9 @@ def score_file(program: RewardProgram, input_path: str, output_path: str, batch_
     meta_path = output.with_name(output.name + ".meta.json")
     rubric = program.rubric
     meta = {"rubric": rubric.name, "variant": rubric.variant, "params": rubric.params,
-            "spec_hash": spec_hash(rubric.spec_data), "input": os.path.abspath(input_path),
+            "spec_hash": spec_hash(rubric.spec_data),
             "input_sha256": _file_digest(input_path) if Path(input_path).is_file() else None}
-    if meta["input_sha256"] is None:
+    if meta["input_sha256"] is None:  # the input is identified by its content, so a moved folder still resumes
         raise ScoringError(f"cannot read {input_path}: no such file")
     done = 0
     if output.exists() and not overwrite:

@@ -181,7 +181,8 @@ class TestSpecHash:
                         encoding="utf-8")
         with pytest.raises(SpecError) as caught:
             canonical_json(artifact(path))
-        assert caught.value.diagnostics[0].code == "RS113"
+        [d] = caught.value.diagnostics
+        assert (d.code, d.line, d.column) == ("RS103", 31, 14)
 
 
 class TestReadArtifact:

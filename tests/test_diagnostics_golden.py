@@ -59,7 +59,7 @@ FIRST: dict[str, tuple[str, int, int]] = {
     "12-missing-title.yaml": ("RS102", 11, 5),
     "13-veto-missing-because.yaml": ("RS102", 11, 5),
     "14-title-is-list.yaml": ("RS103", 9, 7),
-    "15-judge-failure-ignore.yaml": ("RS103", 10, 19),
+    "15-judge-failure-ignore.yaml": ("RS112", 10, 19),
     "16-scale-reversed.yaml": ("RS105", 5, 8),
     "17-scale-words.yaml": ("RS105", 9, 12),
     "18-rule-and-ask.yaml": ("RS106", 7, 3),

@@ -35,7 +35,6 @@ CLINTUTOR = SPECS / "clinical" / "clintutor.yaml"
 BUNDLED = sorted(p.relative_to(SPECS).as_posix() for p in SPECS.rglob("*.yaml"))
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-SLOW = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 # --- strategies ----------------------------------------------------------------------------------

@@ -134,7 +134,7 @@ class TestColumns:
 
     def test_optional_column_uses_its_default(self):
         program = rubricspec.compile(CLINTUTOR, judge="replay")
-        program.check_columns(["students"])  # has_image has a default
+        program.check_columns(["students", "verdicts"])  # has_image has a default
         verdicts = {k: 0 for k in ("IS-2", "IS-3", "AQ-1", "AQ-2", "AQ-3", "CS-1", "CS-2")}
         text = ("<think_history>h</think_history><think_question>q</think_question>"
                 "<think_student student_id=\"Ann\">Ann</think_student><think_group>g</think_group> Why?")
@@ -295,4 +295,5 @@ class TestVariantsKeepParamDeclarations:
         with pytest.raises(rubricspec.SpecError) as caught:
             rubricspec.compile(spec, variant="negative")
         d = caught.value.diagnostics[0]
-        assert (d.code, d.line, d.message) == ("RS503", 6, "`k` may not be below 0; the override gives -5.")
+        assert (d.code, d.line, d.message) == ("RS503", 11, "`k` may not be below 0; the override gives -5.")
+        assert d.hint == "The variant `negative` sets it here; `k` is declared on line 6."
