@@ -182,7 +182,7 @@ class TestSpecHash:
         with pytest.raises(SpecError) as caught:
             canonical_json(artifact(path))
         [d] = caught.value.diagnostics
-        assert (d.code, d.line, d.column) == ("RS103", 31, 14)
+        assert (d.code, d.line, d.column) == ("RS113", 31, 14)
 
 
 class TestReadArtifact:
