@@ -178,8 +178,8 @@ class Lowering:
                 is_bool = self.check_rule_scale(path, cid, rule, scale)
             return ir.CriterionIR(kind="rule", rule=rule, rule_is_bool=is_bool, **common)
         if c.points is not None:
-            return ir.CriterionIR(kind="points", points=float(c.points), met=c.met, **common)
-        return ir.CriterionIR(kind="ask", ask=c.ask, **common)
+            return ir.CriterionIR(kind="points", points=float(c.points), met=c.met.strip() if c.met else c.met, **common)
+        return ir.CriterionIR(kind="ask", ask=c.ask.strip() if c.ask else c.ask, **common)
 
     def check_rule_scale(self, path: PathKey, cid: str, rule: ir.CheckedExpression, scale: ir.Scale) -> bool:
         where = render_path(path + ("rule",))

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 
 from rubricspec.diagnostics import Collector, Diagnostic, Span, SpecError, did_you_mean
 from rubricspec.loader import YMap, YNode, YScalar, YSeq, load_yaml
@@ -58,7 +57,8 @@ def resolve_file(path: str | Path, _chain: tuple[str, ...] = ()) -> ResolvedTree
         return ResolvedTree(root, [name])
     if not isinstance(extends, YScalar) or not isinstance(extends.value, str):
         raise SpecError([Diagnostic("RS111", "`extends` must be the path of another rubric file.", extends.span,
-                                    "extends", hint="Write it as text, e.g. `extends: ../clinical/clintutor.yaml`.")])
+                                    "extends", hint="Write it as text, e.g. `extends: ../clinical/clintutor.yaml`.",
+                                    context=_context(root))])
     target = (Path(name).parent / extends.value)
     key = str(target.resolve())
     here = str(Path(name).resolve())
@@ -66,16 +66,25 @@ def resolve_file(path: str | Path, _chain: tuple[str, ...] = ()) -> ResolvedTree
     if key in chain:
         cycle = " -> ".join(Path(c).name for c in chain[chain.index(key):]) + f" -> {Path(key).name}"
         raise SpecError([Diagnostic("RS111", f"`extends` forms a cycle: {cycle}.", extends.span, "extends",
-                                    hint="A rubric may not extend itself, directly or through others.")])
+                                    hint="A rubric may not extend itself, directly or through others.",
+                                    context=_context(root))])
     if not target.is_file():
         raise SpecError([Diagnostic("RS111", f"`extends` names {extends.value}, but there is no such file "
                                     f"(looked for {target}).", extends.span, "extends",
-                                    hint="The path is relative to the file that contains `extends`.")])
+                                    hint="The path is relative to the file that contains `extends`.",
+                                    context=_context(root))])
     base = resolve_file(target, chain)
     child = YMap(root.span, {k: v for k, v in root.entries.items() if k != "extends"})
     merged = merge(base.root, child)
     assert isinstance(merged, YMap)
     return ResolvedTree(merged, base.files + [name])
+
+
+def _context(root: YMap) -> str:
+    name = root.get("name")
+    kind = root.get("kind")
+    kind_text = kind.value if isinstance(kind, YScalar) and isinstance(kind.value, str) else "spec"
+    return f'{kind_text} "{name.value}"' if isinstance(name, YScalar) and isinstance(name.value, str) else kind_text
 
 
 def variant_names(root: YMap) -> list[str]:
@@ -92,14 +101,15 @@ def apply_variant(root: YMap, variant: str) -> YMap:
         hint = f"Did you mean `{guess}`? " if guess else ""
         hint += f"Variants: {', '.join(names)}." if names else "This rubric defines no variants."
         raise SpecError([Diagnostic("RS501", f"The rubric has no variant `{variant}`.",
-                                    variants.span if variants else root.span, "variants", hint=hint)])
+                                    root.key_span("variants") or root.span, "variants", hint=hint,
+                                    context=_context(root))])
     assert isinstance(variants, YMap)
     patch = variants.entries[variant][1]
     if not isinstance(patch, YMap):
         raise SpecError([Diagnostic("RS110", f"Variant `{variant}` must be a mapping of the keys it changes.",
                                     patch.span, f"variants › {variant}",
-                                    hint="For example `no-veto: {veto: []}`.")])
-    errors = Collector()
+                                    hint="For example `no-veto: {veto: []}`.", context=_context(root))])
+    errors = Collector(_context(root))
     for key in _FIXED_KEYS:
         if key in patch.entries:
             errors.error("RS110", f"A variant may not change `{key}`.", patch.entries[key][0].span,
@@ -128,31 +138,47 @@ def apply_variant(root: YMap, variant: str) -> YMap:
     return apply_params(merged, overrides, variant, spans) if overrides else merged
 
 
-def parse_override(text: str) -> tuple[str, Any]:
-    """``"k=5"`` -> ("k", 5); the value is read as a YAML scalar (safely)."""
+class TextOverride(str):
+    """A param value typed on the command line; ``apply_params`` reads it as the param's kind."""
+
+
+def parse_override(text: str) -> tuple[str, TextOverride]:
+    """``"k=5"`` -> ("k", "5"). The text is read by ``apply_params`` according to the param's kind."""
     if "=" not in text:
         raise SpecError([Diagnostic("RS503", f"`--set {text}` is missing `=`.", None,
                                     hint="Write it as NAME=VALUE, e.g. `--set k=5`.")])
     name, raw = text.split("=", 1)
+    return name.strip(), TextOverride(raw)
+
+
+def _read_override(raw: str, default: Any) -> Any:
+    """A command-line value read as the kind of its param: text stays text (`no` is Norwegian)."""
+    if isinstance(default, str) and not isinstance(default, bool):
+        return raw
+    text = raw.strip()
+    if text.lower() in ("true", "false"):
+        return text.lower() == "true"
     try:
-        value = yaml.safe_load(raw) if raw.strip() else ""
-    except yaml.YAMLError:
-        value = raw
-    if isinstance(value, (dict, list)) or value is None:
-        value = raw
-    return name.strip(), value
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        return float(text)
+    except ValueError:
+        return raw
 
 
 def apply_params(root: YMap, overrides: dict[str, Any], variant: str | None = None,
                  spans: dict[str, Span] | None = None) -> YMap:
     """Replace param defaults with ``overrides``; checks names, kinds and bounds.
 
-    Overrides come from `--set`/``params=`` or, with ``variant`` and ``spans``,
+    Overrides come from `--set` (``TextOverride`` values, read as the param's
+    kind), ``params=``, or, with ``variant`` and ``spans``,
     from a variant's `params:` patch (errors then point at the variant's line).
     """
     params = root.get("params")
     declared = params.entries if isinstance(params, YMap) else {}
-    errors = Collector()
+    errors = Collector(_context(root))
     merged = dict(declared)
     for name, value in overrides.items():
         if name not in declared:
@@ -167,6 +193,8 @@ def apply_params(root: YMap, overrides: dict[str, Any], variant: str | None = No
         decl = node
         default = decl.get("default") if isinstance(decl, YMap) else decl
         default_value = default.value if isinstance(default, YScalar) else None
+        if isinstance(value, TextOverride):
+            value = _read_override(str(value), default_value)
         problem = _override_problem(name, value, default_value, decl)
         if problem and variant is not None and spans and name in spans:
             errors.error("RS503", problem, spans[name], f"variants › {variant} › params › {name}",
@@ -178,7 +206,7 @@ def apply_params(root: YMap, overrides: dict[str, Any], variant: str | None = No
                          hint=f"`{name}` is declared on this line; change the value given with `--set {name}=...` "
                          "(or `params=` in Python).")
             continue
-        new_value = YScalar(value, key_node.span)
+        new_value = YScalar(str(value) if isinstance(value, TextOverride) else value, key_node.span)
         if isinstance(decl, YMap):
             entries = dict(decl.entries)
             default_key = entries["default"][0] if "default" in entries else YScalar("default", key_node.span)

@@ -42,7 +42,7 @@ def render_path(path: PathKey) -> str:
 
 
 def spec_context(data: dict[str, Any]) -> str:
-    kind = data.get("kind") if data.get("kind") in SPEC_MODELS else "spec"
+    kind = data.get("kind") if isinstance(data.get("kind"), str) and data.get("kind") in SPEC_MODELS else "spec"
     name = data.get("name")
     return f'{kind} "{name}"' if isinstance(name, str) else kind
 
@@ -54,13 +54,13 @@ def validate_tree(root: YMap) -> Validated:
     errors = Collector(context)
     version = data.get("rubricspec")
     kind = data.get("kind")
-    if version != 1:
+    if type(version) is not int or version != 1:
         span = source_map.value(("rubricspec",)) if "rubricspec" in data else root.span
         shown = "missing" if version is None else repr(version)
         errors.error("RS104", f"`rubricspec:` must be 1, the language version this tool reads (found {shown}).",
                      span, "rubricspec", hint="Write `rubricspec: 1` as the first line." if version is not None
                      else "Add `rubricspec: 1` as the first line.")
-    if kind not in SPEC_MODELS:
+    if not isinstance(kind, str) or kind not in SPEC_MODELS:
         span = source_map.value(("kind",)) if "kind" in data else root.span
         kinds = ", ".join(SPEC_MODELS)
         guess = did_you_mean(str(kind), SPEC_MODELS) if isinstance(kind, str) else None

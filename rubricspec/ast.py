@@ -139,7 +139,9 @@ def unparse(node: Expr) -> str:
     if isinstance(node, Ref):
         return f"[{node.id}]"
     if isinstance(node, ListExpr):
-        return "[" + ", ".join(unparse(i) for i in node.items) + "]"
+        inner = ", ".join(unparse(i) for i in node.items)
+        # `[a]` would read back as a criterion reference: keep a lone name apart from the brackets
+        return f"[ {inner} ]" if len(node.items) == 1 and isinstance(node.items[0], (Name, Bool)) else f"[{inner}]"
     if isinstance(node, Call):
         return f"{node.function}(" + ", ".join(unparse(a) for a in node.args) + ")"
     if isinstance(node, Lambda):

@@ -69,7 +69,10 @@ def check(paths: tuple[str, ...], strict: bool) -> None:
             continue
         if warnings:
             _print(render_all(warnings))
-            failed = failed or strict
+            if strict:
+                failed = True
+                _print(f"not ok {path}: warnings count as errors with --strict")
+                continue
         variants = f", {len(spec.variants)} variant{'s' if len(spec.variants) != 1 else ''}" if spec.variants else ""
         criteria = sum(len(a.criteria) for a in spec.model.axes.values()) + len(spec.model.criteria)
         noun = "criterion" if criteria == 1 else "criteria"

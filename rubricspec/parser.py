@@ -11,6 +11,7 @@ a message built from the tokens the parser expected.
 
 from __future__ import annotations
 
+import math
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -70,6 +71,8 @@ class _Builder(Transformer):
     def number(self, meta, children):
         text = str(children[0])
         value: int | float = float(text) if any(c in text for c in ".eE") else int(text)
+        if isinstance(value, float) and math.isinf(value) or isinstance(value, int) and value > 10**300:
+            raise ExpressionSyntaxError(f"The number {text} is too large.", meta.start_pos, meta.end_pos)
         return ast.Number(*_pos(meta), value)
 
     def string(self, meta, children):
@@ -227,12 +230,31 @@ def parse_expression(text: str) -> ast.Expr:
     try:
         node = _Builder().transform(tree)
     except VisitError as err:
+        if isinstance(err.orig_exc, ExpressionSyntaxError):
+            raise err.orig_exc from None
         raise ExpressionSyntaxError(f"Cannot read this expression: {err.orig_exc}", 0, 1) from None
     except RecursionError:
         raise ExpressionSyntaxError("The expression is nested too deeply.", 0, 1) from None
     if isinstance(node, Tree):  # pragma: no cover - every rule is aliased
         raise ExpressionSyntaxError("Cannot read this expression.", 0, 1)
+    _check_depth(node)
     return node
+
+
+MAX_DEPTH = 100
+
+
+def _check_depth(root: ast.Expr) -> None:
+    """Refuse trees deeper than MAX_DEPTH, which later passes would walk recursively."""
+    stack = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ExpressionSyntaxError(
+                f"The expression is nested more than {MAX_DEPTH} levels deep (each `not`, each bracket and each "
+                "further term of a long `+` or `and` chain counts as a level).", node.start, node.end,
+                "Split it into several criteria that refer to each other, or use `sum(...)`/`all(...)` over a list.")
+        stack.extend((child, depth + 1) for child in ast.children(node))
 
 
 def _character_error(text: str, err: UnexpectedCharacters) -> ExpressionSyntaxError:

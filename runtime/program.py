@@ -175,9 +175,13 @@ class RewardProgram:
              explain: bool) -> list[Result]:
         for extra in _TRL_EXTRAS:
             columns.pop(extra, None)
-        completions = list(completions) if completions is not None else []
+        if completions is None:
+            completions = []
+        elif not isinstance(completions, (list, tuple)):
+            completions = [completions]  # one completion passed bare
+        completions = list(completions)
         n = len(completions)
-        prompts = list(prompts) if prompts is not None else [""] * n
+        prompts = list(prompts) if isinstance(prompts, (list, tuple)) else [""] * n
         try:
             rows, problems = self._rows(n, columns)
         except InputError as err:

@@ -46,8 +46,8 @@ class Summary:
     errors: dict[str, int] = field(default_factory=dict)
 
 
-def _rows(path: str) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(data row index, row) of each non-blank line; ScoringError names a bad line."""
+def _rows(path: str) -> Iterator[tuple[int, int, dict[str, Any]]]:
+    """(data row index, line number, row) of each non-blank line; ScoringError names a bad line."""
     try:
         handle = open(path, encoding="utf-8")
     except OSError as exc:
@@ -66,13 +66,13 @@ def _rows(path: str) -> Iterator[tuple[int, dict[str, Any]]]:
             if "completion" not in row:
                 raise ScoringError(f"{path}:{number}: the row has no `completion` field "
                                    f"(it has: {', '.join(row) or 'nothing'}).")
-            yield index, row
+            yield index, number, row
             index += 1
 
 
 def read_row(path: str, wanted: int) -> dict[str, Any]:
     count = 0
-    for index, row in _rows(path):
+    for index, _, row in _rows(path):
         if index == wanted:
             return row
         count = index + 1
@@ -135,9 +135,9 @@ def score_file(program: RewardProgram, input_path: str, output_path: str, batch_
     first = True
     with open(output, "a", encoding="utf-8") as out, _progress(progress, console) as bar:
         task = bar.add_task("scoring", total=total, completed=done) if bar else None
-        for index, row in _rows(input_path):
+        for index, number, row in _rows(input_path):
             if first:
-                _check_columns(program, row, input_path)
+                _check_columns(program, row, f"{input_path}:{number}")
                 first = False
             if index < done:
                 continue

@@ -83,7 +83,7 @@ FIRST: dict[str, tuple[str, int, int]] = {
     "36-rule-outside-scale.yaml": ("RS204", 9, 11),
     "37-rule-maybe-outside-scale.yaml": ("RS204", 9, 11),
     "38-unused-criterion.yaml": ("RS401", 10, 3),
-    "39-unknown-variant.yaml": ("RS501", 16, 3),
+    "39-unknown-variant.yaml": ("RS501", 15, 1),
     "40-extends-missing.yaml": ("RS111", 3, 10),
     "41-extends-cycle.yaml": ("RS111", 3, 10),
     "42-variant-patches-kind.yaml": ("RS110", 13, 5),

@@ -60,8 +60,14 @@ class TestSchemaDocument:
         assert data["$schema"] == "https://json-schema.org/draft/2020-12/schema"
         assert data["$id"] == SCHEMA_ID
         assert data["title"] == "rubricspec rubric (language version 1)"
-        assert data["additionalProperties"] is False
-        assert data["required"] == ["rubricspec", "kind", "name", "title"]
+        full = data["$defs"]["RubricSpec"]
+        assert full["additionalProperties"] is False
+        assert full["required"] == ["rubricspec", "kind", "name", "title"]
+        # a file with `extends:` is a patch: nothing required, null deletes
+        assert data["if"] == {"required": ["extends"]}
+        assert data["then"] == {"$ref": "#/$defs/RubricSpecPatch"}
+        assert data["else"] == {"$ref": "#/$defs/RubricSpec"}
+        assert "required" not in data["$defs"]["RubricSpecPatch"]
 
     def test_text_is_sorted_and_ends_with_a_newline(self) -> None:
         text = schema_text()
@@ -97,7 +103,8 @@ class TestDescriptions:
         paths = {path for path, _ in _properties(schema(), "#")}
         assert "#/$defs/Criterion/properties/rule" in paths
         assert "#/$defs/Veto/properties/because" in paths
-        assert "#/properties/on_judge_failure" in paths
+        assert "#/$defs/RubricSpec/properties/on_judge_failure" in paths
+        assert "#/$defs/CriterionPatch/properties/rule" in paths
 
 
 class TestBundledSpecs:

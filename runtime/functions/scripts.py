@@ -24,7 +24,10 @@ from rubricspec.runtime.functions.registry import FunctionError, specializes
 
 LANGUAGES: dict[str, tuple[str, ...]] = {
     "en": ("Latin",), "fr": ("Latin",), "de": ("Latin",), "es": ("Latin",), "it": ("Latin",),
-    "pt": ("Latin",), "nl": ("Latin",), "ru": ("Cyrillic",), "uk": ("Cyrillic",), "zh": ("Han",),
+    "pt": ("Latin",), "nl": ("Latin",), "no": ("Latin",), "nb": ("Latin",), "da": ("Latin",),
+    "sv": ("Latin",), "fi": ("Latin",), "pl": ("Latin",), "cs": ("Latin",), "ro": ("Latin",), "tr": ("Latin",),
+    "vi": ("Latin",), "id": ("Latin",), "ms": ("Latin",), "sw": ("Latin",), "hu": ("Latin",),
+    "bg": ("Cyrillic",), "sr": ("Cyrillic",), "ru": ("Cyrillic",), "uk": ("Cyrillic",), "zh": ("Han",),
     "ja": ("Han", "Hiragana", "Katakana"), "ko": ("Hangul", "Han"), "ar": ("Arabic",), "he": ("Hebrew",),
     "hi": ("Devanagari",), "el": ("Greek",), "th": ("Thai",),
 }
