@@ -35,6 +35,7 @@ class _Missing:
 
 #: the score slot of a criterion whose verdict failed (or is not computed yet)
 MISSING: Any = _Missing()
+_UNSET: Any = object()
 
 
 class Missing(Exception):
@@ -57,15 +58,17 @@ class EvalError(Exception):
 class Sample:
     """What one expression evaluation reads: texts, input columns, scores, lambda slots."""
 
-    __slots__ = ("completion", "prompt", "columns", "scores", "locals")
+    __slots__ = ("completion", "prompt", "columns", "scores", "locals", "memo")
 
     def __init__(self, completion: str, prompt: str, columns: dict[str, Any], scores: list[Any],
-                 slots: int) -> None:
+                 slots: int, memo: int = 0) -> None:
         self.completion = completion
         self.prompt = prompt
         self.columns = columns
         self.scores = scores
         self.locals: list[Any] = [None] * slots
+        #: values of calls that appear more than once in the rubric, computed once per sample
+        self.memo: list[Any] = [_UNSET] * memo
 
 
 _ARITH = {"+": operator.add, "-": operator.sub, "*": operator.mul}
@@ -80,10 +83,14 @@ class ClosureBuilder:
     explain command shows clinicians what each function returned.
     """
 
-    def __init__(self, criterion_ids: dict[int, str], trace: list[tuple[str, Any]] | None = None) -> None:
+    def __init__(self, criterion_ids: dict[int, str], trace: list[tuple[str, Any]] | None = None,
+                 shared: frozenset[str] = frozenset()) -> None:
         self.ids = criterion_ids
         self.trace = trace
         self.slots = 0
+        #: texts of calls to compute once per sample (see ``shared_calls``)
+        self.shared = shared
+        self.memo_slots: dict[str, int] = {}
         self.path = ""
         self.context = ""
 
@@ -261,6 +268,10 @@ class ClosureBuilder:
             raise SpecError([Diagnostic("RS206", f"`{e.function}`: {err.message}", span, self.path,
                                         context=self.context)]) from None
         call = _call_closure(fn, args, e.span, e.function)
+        if self.trace is None and self.shared:
+            text = show(e)
+            if text in self.shared:
+                return self._memoised(call, self.memo_slots.setdefault(text, len(self.memo_slots)))
         if self.trace is None:
             return call
         trace, text = self.trace, show(e)
@@ -271,6 +282,39 @@ class ClosureBuilder:
             return value
 
         return traced
+
+
+    @staticmethod
+    def _memoised(call: Closure, slot: int) -> Closure:
+        def memoised(s: Sample) -> Any:
+            value = s.memo[slot]
+            if value is _UNSET:
+                value = s.memo[slot] = call(s)
+            return value
+
+        return memoised
+
+
+def shared_calls(expressions: list[ir.Expr]) -> frozenset[str]:
+    """Calls written more than once across a rubric's expressions (e.g. `tag_text(completion, "dx")` in
+    three criteria), outside lambdas: computing each once per sample saves repeated work."""
+    counts: dict[str, int] = {}
+    for root in expressions:
+        stack: list[Any] = [root]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, ir.LambdaIR):
+                continue  # its calls depend on the lambda's parameter
+            if isinstance(node, ir.Call) and not any(isinstance(a, ir.LambdaIR) for a in node.args):
+                text = show(node)
+                counts[text] = counts.get(text, 0) + 1
+            for name in ("args", "items"):
+                stack.extend(getattr(node, name, ()) or ())
+            for name in ("left", "right", "condition", "then", "otherwise"):
+                child = getattr(node, name, None)
+                if child is not None:
+                    stack.append(child)
+    return frozenset(text for text, n in counts.items() if n > 1)
 
 
 def _call_closure(fn: Callable[..., Any], args: list[Closure], span: Span, name: str) -> Closure:

@@ -23,7 +23,7 @@ from typing import Any, Iterable, Mapping, Sequence
 from rubricspec.compiler import ir
 from rubricspec.diagnostics import Diagnostic
 from rubricspec.types import value_has_type
-from rubricspec.runtime.evaluate import MISSING, ClosureBuilder, EvalError, Missing, Sample
+from rubricspec.runtime.evaluate import MISSING, ClosureBuilder, EvalError, Missing, Sample, shared_calls
 from rubricspec.runtime.judges import (VERDICTS_COLUMN, Failure, Judge, JudgeRequest, ReplayJudge, Verdict,
                                        check_outcome)
 
@@ -107,7 +107,9 @@ class RewardProgram:
         #: TRL names reward functions by ``__name__`` in its logs
         self.__name__ = rubric.name if not rubric.variant else f"{rubric.name}:{rubric.variant}"
         ids = {c.index: c.id for c in rubric.criteria}
-        builder = ClosureBuilder(ids)
+        expressions = [c.rule.expr for c in rubric.criteria if c.rule is not None] + [rubric.reward.expr] + [
+            e for v in rubric.vetoes for e in (v.when.expr, v.reward.expr)]
+        builder = ClosureBuilder(ids, shared=shared_calls(expressions))
         builder.context = f'rubric "{rubric.name}"' + (f" (variant {rubric.variant})" if rubric.variant else "")
         self._rules = [(c.index, builder.build_at(c.rule.expr, _criterion_path(c) + " › rule"), c) for c in
                        (rubric.criteria[i] for i in rubric.rule_order) if c.rule is not None]
@@ -115,6 +117,7 @@ class RewardProgram:
         self._vetoes = [(v, builder.build_at(v.when.expr, f"veto[{v.index}] › when"),
                          builder.build_at(v.reward.expr, f"veto[{v.index}] › reward")) for v in rubric.vetoes]
         self._slots = builder.slots
+        self._memo = len(builder.memo_slots)
         self._axes = [(a.id, [(rubric.criterion(cid).index, rubric.criterion(cid).weight) for cid in a.criteria])
                       for a in rubric.axes]
         self._judged = rubric.judged
@@ -201,7 +204,7 @@ class RewardProgram:
                 samples.append(None)
                 continue
             prompt = prompt_text(prompts[i]) if i < len(prompts) else ""
-            samples.append(Sample(text, prompt, rows[i], [MISSING] * self._n, self._slots))
+            samples.append(Sample(text, prompt, rows[i], [MISSING] * self._n, self._slots, self._memo))
         failures: list[dict[str, str]] = [{} for _ in range(n)]
         reasons: list[dict[str, str]] = [{} for _ in range(n)]
         if self._judged:
