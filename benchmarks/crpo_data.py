@@ -205,7 +205,7 @@ def _layout(rng: random.Random, dx: str, conclusion: str) -> str:
 
 
 def _well_formed(rng: random.Random, case: _Case) -> str:
-    analysis = _analysis(rng, case, rng.randint(60, 360))
+    analysis = _analysis(rng, case, rng.randint(78, 330))
     return _layout(rng, " ".join(analysis), _conclusion(rng, case, analysis, _pick(rng, case)))
 
 

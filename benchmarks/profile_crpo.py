@@ -12,7 +12,9 @@ compiled side, the loop and list comprehensions for the hand-written one).
 A stage's cost is measured as the difference between running stages 1..k and
 1..k-1 over every completion (best of ``--repeat``), so that the tag-parse and
 n-gram caches behave as they do inside one reward call. On a busy machine the
-differences are noisy to a few microseconds. Run from the repository root:
+differences are noisy to a few microseconds; the clock is ``time.process_time``
+(this process's CPU time), which other processes on a shared machine disturb
+less than the wall clock. Run from the repository root:
 ``python benchmarks/profile_crpo.py``.
 """
 
@@ -97,9 +99,9 @@ def best_of(runs: dict[str, Callable[[], Any]], repeat: int, count: int) -> dict
     for _ in range(repeat):
         for name, run in runs.items():
             gc.collect()
-            start = time.perf_counter()
+            start = time.process_time()
             run()
-            times[name].append(time.perf_counter() - start)
+            times[name].append(time.process_time() - start)
     return {name: min(t) / count * 1e6 for name, t in times.items()}
 
 

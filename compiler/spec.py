@@ -53,7 +53,7 @@ class Spec:
 
 def _check(tree: YMap, variant: str | None, files: tuple[str, ...]) -> tuple[ir.RubricIR, list[Diagnostic], RubricSpec]:
     validated = validate_tree(tree)
-    errors = Collector(validated.context)
+    errors = validated.errors or Collector(validated.context)
     run_checks(validated, errors)
     # lowering goes on after cross-field errors (it tolerates them) so that
     # expression errors are reported in the same run

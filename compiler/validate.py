@@ -12,6 +12,7 @@ a union are merged into one message per place.
 
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass
 from typing import Any, Union, get_args, get_origin
@@ -29,6 +30,8 @@ class Validated:
     data: dict[str, Any]
     source_map: SourceMap
     context: str
+    #: shape errors found (the model was validated after setting aside what they concern)
+    errors: Collector | None = None
 
 
 def render_path(path: PathKey) -> str:
@@ -78,10 +81,34 @@ def validate_tree(root: YMap) -> Validated:
         model = model_type.model_validate(data)
     except ValidationError as exc:
         translate(exc, data, source_map, model_type, errors)
-        errors.raise_if_errors()
-        raise  # pragma: no cover - translate always reports something
+        # Set aside unknown keys and fill missing titles, then validate again: if that
+        # works, the later checks run too and every error is reported in one go.
+        repaired = _set_aside(exc, data)
+        try:
+            model = model_type.model_validate(repaired)
+        except ValidationError:
+            errors.raise_if_errors()
+            raise  # pragma: no cover - translate always reports something
+        assert isinstance(model, RubricSpec)
+        return Validated(model, repaired, source_map, context, errors)
     assert isinstance(model, RubricSpec)
     return Validated(model, data, source_map, context)
+
+
+def _set_aside(exc: ValidationError, data: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``data`` without unknown keys and with empty text for missing text keys."""
+    repaired = copy.deepcopy(data)
+    for err in exc.errors(include_url=False):
+        path, missing = _data_path(tuple(err["loc"]), data, err["type"])
+        try:
+            parent = _value_at(repaired, path[:-1] if missing is None else path)
+        except (KeyError, IndexError, TypeError):
+            continue
+        if err["type"] == "extra_forbidden" and isinstance(parent, dict):
+            parent.pop(path[-1], None)
+        elif missing in ("title", "because") and isinstance(parent, dict):
+            parent[missing] = ""
+    return repaired
 
 
 # --- pydantic error translation -------------------------------------------------

@@ -126,7 +126,7 @@ def score(spec: str, input_path: str, output_path: str, variant: str | None, set
         summary = score_file(program, input_path, output_path, batch_size=batch_size, overwrite=overwrite,
                              progress=not quiet, console=errors_console)
     except ScoringError as err:
-        _print(f"error: {err}", err=True)
+        _print(f"error[{err.code}] {err}" if err.code else f"error: {err}", err=True)
         raise SystemExit(2) from None
     console.print(summary_table(program, summary))
 
@@ -148,7 +148,7 @@ def explain(spec: str, input_path: str, row: int, variant: str | None, settings:
     try:
         data = read_row(input_path, row)
     except ScoringError as err:
-        _print(f"error: {err}", err=True)
+        _print(f"error[{err.code}] {err}" if err.code else f"error: {err}", err=True)
         raise SystemExit(2) from None
     columns = {k: v for k, v in data.items() if k not in ("prompt", "completion")}
     _print(render(program, run_explain(program, data.get("prompt", ""), data.get("completion"), columns)))

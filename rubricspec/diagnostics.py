@@ -65,7 +65,6 @@ CODES: dict[str, str] = {
     "RS502": "unknown param in an override",
     "RS503": "bad param override value",
     "RS601": "missing input column",
-    "RS602": "input column has the wrong type",
 }
 
 

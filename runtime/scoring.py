@@ -32,6 +32,10 @@ from rubricspec.runtime.program import RewardProgram
 class ScoringError(Exception):
     """The input or output file cannot be used; the message says which line and why."""
 
+    def __init__(self, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+
 
 @dataclass
 class Summary:
@@ -176,7 +180,7 @@ def _check_columns(program: RewardProgram, row: dict[str, Any], path: str) -> No
     try:
         program.check_columns(row)
     except InputError as err:
-        raise ScoringError(f"{path}: {err}") from None
+        raise ScoringError(f"{path}: {err}", err.code) from None
 
 
 def _score_batch(program: RewardProgram, batch: list[tuple[int, dict[str, Any]]], out: Any) -> None:

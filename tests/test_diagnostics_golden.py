@@ -106,6 +106,7 @@ FIRST: dict[str, tuple[str, int, int]] = {
     "59-rule-cycle.yaml": ("RS304", 8, 11),
     "60-unknown-kind.yaml": ("RS104", 2, 7),
     "61-unknown-param-override.yaml": ("RS502", 7, 3),
+    "62-shape-and-expression-errors.yaml": ("RS101", 8, 5),
 }
 
 #: cases whose first diagnostic is in another file than the case itself
