@@ -28,7 +28,8 @@ OPTION_LETTERS = frozenset("ABCDEFGHIJ")
 
 # a tag: <name ...>, </name ...> or <name .../>, with no other '<' before its '>'
 TAG = re.compile(r"<(/?)([A-Za-z_][A-Za-z0-9_.-]*)([^<>]*)>")
-ATTRIBUTES = re.compile(r"""(?:[ \t\r\n]+[A-Za-z_][A-Za-z0-9_.-]*[ \t\r\n]*=[ \t\r\n]*(?:"[^"]*"|'[^']*'))*[ \t\r\n]*""")
+ATTRIBUTES = re.compile(r"""(?:[ \t\r\n]+[A-Za-z_][A-Za-z0-9_.-]*[ \t\r\n]*=[ \t\r\n]*(?:"[^"]*"|'[^']*'))*"""
+                        r"[ \t\r\n]*")
 ATTRIBUTE = re.compile(r"""([A-Za-z_][A-Za-z0-9_.-]*)[ \t\r\n]*=[ \t\r\n]*(?:"([^"]*)"|'([^']*)')""")
 
 # choice letters; "not followed by a letter" is [\W\d_] (one non-letter) or the end

@@ -222,7 +222,8 @@ def _broken(rng: random.Random, case: _Case) -> str:
     if kind == 3:
         return f"<conclusion>{conclusion}</conclusion>\n<dx>{dx}</dx>"  # out of order
     if kind == 4:
-        return f"<dx>{dx}</dx>\n<conclusion>{conclusion}</conclusion>\n<conclusion>{_letter_phrase(rng, case.gold, case.options[0])}</conclusion>"
+        again = _letter_phrase(rng, case.gold, case.options[0])
+        return f"<dx>{dx}</dx>\n<conclusion>{conclusion}</conclusion>\n<conclusion>{again}</conclusion>"
     if kind == 5:
         half = len(analysis) // 2
         return (f"<dx>{' '.join(analysis[:half])}</dx>\n<dx>{' '.join(analysis[half:])}</dx>\n"

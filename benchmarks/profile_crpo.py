@@ -3,18 +3,16 @@
 In: nothing (``crpo_data.generate`` makes the rollouts); options ``--count``,
 ``--repeat`` and ``--cprofile`` (also print cProfile's top functions of the
 compiled call). Out, on stdout: microseconds per completion for each stage of
-the reward, the built-ins called directly through their registered
+the reward, with the built-ins called directly through their registered
 implementations in the order and with the short-circuits the rubric uses; then
-the framework overhead (the whole reward call minus the sum of its stages:
-``RewardProgram._run``/``_evaluate`` and the evaluator's closures for the
-compiled side, the loop and list comprehensions for the hand-written one).
+the framework overhead: the whole reward call minus the sum of its stages
+(``RewardProgram._run``/``_evaluate`` and the evaluator's closures on the
+compiled side; the loop and list comprehensions on the hand-written one).
 
-A stage's cost is measured as the difference between running stages 1..k and
-1..k-1 over every completion (best of ``--repeat``), so that the tag-parse and
-n-gram caches behave as they do inside one reward call. On a busy machine the
-differences are noisy to a few microseconds; the clock is ``time.process_time``
-(this process's CPU time), which other processes on a shared machine disturb
-less than the wall clock. Run from the repository root:
+Every stage of every completion is timed on its own with ``time.perf_counter``
+(the clock's own cost is measured and taken off), so the tag-parse and n-gram
+caches behave as inside one reward call; each stage's total is the best of
+``--repeat`` passes. Run from the repository root:
 ``python benchmarks/profile_crpo.py``.
 """
 
@@ -37,20 +35,33 @@ from crpo_data import generate
 from reward_throughput import SPEC, in_batches
 
 STAGES = [
-    "tag_text(conclusion): tags parsed, inner text",
+    "tag_text(completion, \"conclusion\"): tags parsed, inner text",
     "choice_letter(...) == answer",
     "format: has_tags, tag_count x2, tags_in_order, well_formed",
-    "ngram_overlap(...) >= min: tag_text x2, word bigrams x2",
-    "ngram_overlap(...) <= max: the same again (cache hits)",
+    "ngram_overlap(conclusion, dx, 2): tag_text x2, bigrams x2",
     "language_share(completion, \"en\")",
 ]
+
+Pass = Callable[[], list[float]]
 
 
 def _specialized(name: str, *constants: Any) -> Callable[..., Any]:
     return IMPLEMENTATIONS[name].specialize(DYNAMIC, *constants)  # type: ignore[misc]
 
 
-def compiled_stages(texts: list[str], answers: list[str], upto: int) -> Callable[[], None]:
+def _clock_cost() -> float:
+    clock = time.perf_counter
+    best = float("inf")
+    for _ in range(20):
+        start = clock()
+        for _ in range(10000):
+            clock()
+        best = min(best, (clock() - start) / 10000)
+    return best
+
+
+def compiled_pass(texts: list[str], answers: list[str]) -> Pass:
+    """One pass over the completions; seconds spent in each stage."""
     has_tags, order = _specialized("has_tags", "dx", "conclusion"), _specialized("tags_in_order", "dx", "conclusion")
     count_dx, count_conclusion = _specialized("tag_count", "dx"), _specialized("tag_count", "conclusion")
     well_formed = _specialized("well_formed", "dx", "conclusion")
@@ -59,50 +70,62 @@ def compiled_stages(texts: list[str], answers: list[str], upto: int) -> Callable
     overlap = IMPLEMENTATIONS["ngram_overlap"].specialize(DYNAMIC, DYNAMIC, 2)  # type: ignore[misc]
     share = _specialized("language_share", "en")
 
-    def run() -> None:
+    def run() -> list[float]:
+        clock = time.perf_counter
+        t = [0.0] * len(STAGES)
         for text, answer in zip(texts, answers):
+            a = clock()
             conclusion = text_conclusion(text)
-            if upto >= 2:
-                choice(conclusion) == answer
-            if upto >= 3 and (has_tags(text) and count_dx(text) == 1 and count_conclusion(text) == 1
-                              and order(text) and well_formed(text)):
-                if upto >= 4 and overlap(text_conclusion(text), text_dx(text)) >= 0.2 and upto >= 5:
-                    overlap(text_conclusion(text), text_dx(text)) <= 0.8
-            if upto >= 6:
-                share(text)
+            b = clock()
+            choice(conclusion) == answer
+            c = clock()
+            ok = (has_tags(text) and count_dx(text) == 1 and count_conclusion(text) == 1 and order(text)
+                  and well_formed(text))
+            d = clock()
+            if ok:
+                0.2 <= overlap(text_conclusion(text), text_dx(text)) <= 0.8
+            e = clock()
+            share(text)
+            f = clock()
+            t[0] += b - a
+            t[1] += c - b
+            t[2] += d - c
+            t[3] += e - d
+            t[4] += f - e
+        return t
 
     return run
 
 
-def hand_stages(texts: list[str], answers: list[str], upto: int) -> Callable[[], None]:
-    def run() -> None:
+def hand_pass(texts: list[str], answers: list[str]) -> Pass:
+    def run() -> list[float]:
+        clock = time.perf_counter
+        t = [0.0] * len(STAGES)
         for text, answer in zip(texts, answers):
+            a = clock()
             tokens, elements = hand.parse_tags(text)
             dx = [e for e in elements if e[0] == "dx"]
             conclusion = [e for e in elements if e[0] == "conclusion"]
             conclusion_text = "\n".join(text[e[2]:e[3]].strip() for e in conclusion)
-            if upto >= 2:
-                hand.choice_letter(conclusion_text) == answer
-            if upto >= 3 and (len(dx) == 1 and len(conclusion) == 1 and conclusion[0][1] >= dx[0][4]
-                              and hand.well_formed(tokens, {"dx", "conclusion"})):
-                if upto >= 4:
-                    hand.overlap(conclusion_text, text[dx[0][2]:dx[0][3]].strip())
-            if upto >= 6:
-                hand.english_share(text)
+            b = clock()
+            hand.choice_letter(conclusion_text) == answer
+            c = clock()
+            ok = (len(dx) == 1 and len(conclusion) == 1 and conclusion[0][1] >= dx[0][4]
+                  and hand.well_formed(tokens, {"dx", "conclusion"}))
+            d = clock()
+            if ok:
+                0.2 <= hand.overlap(conclusion_text, text[dx[0][2]:dx[0][3]].strip()) <= 0.8
+            e = clock()
+            hand.english_share(text)
+            f = clock()
+            t[0] += b - a
+            t[1] += c - b
+            t[2] += d - c
+            t[3] += e - d
+            t[4] += f - e
+        return t
 
     return run
-
-
-def best_of(runs: dict[str, Callable[[], Any]], repeat: int, count: int) -> dict[str, float]:
-    """Best time of each run in microseconds per completion; the runs take turns, so load drifts hit all alike."""
-    times: dict[str, list[float]] = {name: [] for name in runs}
-    for _ in range(repeat):
-        for name, run in runs.items():
-            gc.collect()
-            start = time.process_time()
-            run()
-            times[name].append(time.process_time() - start)
-    return {name: min(t) / count * 1e6 for name, t in times.items()}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -115,25 +138,35 @@ def main(argv: list[str] | None = None) -> int:
     data = generate(args.count)
     program = rubricspec.compile(str(SPEC))
     texts = [completion_text(c) or "" for c in data.completions]
+    passes = {"compiled": compiled_pass(texts, data.answers), "hand": hand_pass(texts, data.answers)}
+    calls = {"compiled": lambda: in_batches(program, data, 64), "hand": lambda: in_batches(hand.crpo_reward, data, 64)}
+    stage_best = {name: [float("inf")] * len(STAGES) for name in passes}
+    call_best = {name: float("inf") for name in calls}
+    for _ in range(args.repeat):  # everything takes turns, so a busy spell slows all of it alike
+        for name in passes:
+            gc.collect()
+            stage_best[name] = [min(x, y) for x, y in zip(stage_best[name], passes[name]())]
+            gc.collect()
+            start = time.perf_counter()
+            calls[name]()
+            call_best[name] = min(call_best[name], time.perf_counter() - start)
+    clock = _clock_cost()  # each stage reads the clock once more than it would without timing
+
+    def us(seconds: float) -> float:
+        return seconds / args.count * 1e6
+
     print(f"µs per completion, {args.count} rollouts, best of {args.repeat}")
-    print(f"{'stage (marginal cost)':<62}{'compiled':>9}{'by hand':>9}")
-    runs: dict[str, Callable[[], Any]] = {}
-    for k in range(1, len(STAGES) + 1):
-        runs[f"compiled {k}"] = compiled_stages(texts, data.answers, k)
-        if k != 5:  # the hand-written reward computes the overlap once and compares it twice
-            runs[f"hand {k}"] = hand_stages(texts, data.answers, k)
-    runs["compiled call"] = lambda: in_batches(program, data, 64)
-    runs["hand call"] = lambda: in_batches(hand.crpo_reward, data, 64)
-    us = best_of(runs, args.repeat, args.count)
-    us["hand 5"] = us["hand 4"]
-    us["compiled 0"] = us["hand 0"] = 0.0
-    for k, label in enumerate(STAGES, start=1):
-        print(f"{label:<62}{us[f'compiled {k}'] - us[f'compiled {k - 1}']:>9.1f}{us[f'hand {k}'] - us[f'hand {k - 1}']:>9.1f}")
-    last = len(STAGES)
-    print(f"{'sum of the stages':<62}{us[f'compiled {last}']:>9.1f}{us[f'hand {last}']:>9.1f}")
-    print(f"{'framework overhead (whole call - stages)':<62}{us['compiled call'] - us[f'compiled {last}']:>9.1f}"
-          f"{us['hand call'] - us[f'hand {last}']:>9.1f}")
-    print(f"{'whole reward call, batches of 64':<62}{us['compiled call']:>9.1f}{us['hand call']:>9.1f}")
+    print(f"{'stage':<62}{'compiled':>9}{'by hand':>9}")
+    sums = {name: 0.0 for name in passes}
+    for k, label in enumerate(STAGES):
+        row = {name: max(0.0, us(stage_best[name][k]) - clock * 1e6) for name in passes}
+        for name in passes:
+            sums[name] += row[name]
+        print(f"{label:<62}{row['compiled']:>9.1f}{row['hand']:>9.1f}")
+    print(f"{'sum of the stages':<62}{sums['compiled']:>9.1f}{sums['hand']:>9.1f}")
+    print(f"{'framework overhead (whole call - stages)':<62}{us(call_best['compiled']) - sums['compiled']:>9.1f}"
+          f"{us(call_best['hand']) - sums['hand']:>9.1f}")
+    print(f"{'whole reward call, batches of 64':<62}{us(call_best['compiled']):>9.1f}{us(call_best['hand']):>9.1f}")
     if args.cprofile:
         profile = cProfile.Profile()
         profile.runcall(in_batches, program, data, 64)

@@ -168,6 +168,20 @@ Expr = Union[Const, InputRef, SampleVar, CriterionRef, AxisRef, CriteriaList, We
              Logic, Cond, LambdaIR, Call]
 
 
+def walk_ir(expr: "Expr"):
+    """Every node of a typed expression, parents first (lambda bodies included)."""
+    stack: list[Any] = [expr]
+    while stack:
+        node = stack.pop()
+        yield node
+        for name in ("args", "items"):
+            stack.extend(getattr(node, name, ()) or ())
+        for name in ("left", "right", "condition", "then", "otherwise", "body"):
+            child = getattr(node, name, None)
+            if child is not None:
+                stack.append(child)
+
+
 @dataclass(frozen=True, slots=True)
 class CheckedExpression:
     """A checked expression with its source text (for explanations and the artifact)."""

@@ -262,7 +262,7 @@ class Lowering:
 def _effective_reads(expr: ir.Expr, by_index: dict[int, ir.CriterionIR]) -> set[str]:
     """Criteria whose score can change the value of ``expr`` (weight-0 terms excluded)."""
     out: set[str] = set()
-    for node in _walk(expr):
+    for node in ir.walk_ir(expr):
         if isinstance(node, ir.CriterionRef):
             out.add(node.id)
         elif isinstance(node, ir.CriteriaList):
@@ -270,19 +270,6 @@ def _effective_reads(expr: ir.Expr, by_index: dict[int, ir.CriterionIR]) -> set[
         elif isinstance(node, (ir.WeightedSum, ir.AxisRef)):
             out.update(by_index[i].id for i, w in node.terms if w != 0)
     return out
-
-
-def _walk(expr: ir.Expr):
-    stack: list[Any] = [expr]
-    while stack:
-        node = stack.pop()
-        yield node
-        for name in ("args", "items"):
-            stack.extend(getattr(node, name, ()) or ())
-        for name in ("left", "right", "condition", "then", "otherwise", "body"):
-            child = getattr(node, name, None)
-            if child is not None:
-                stack.append(child)
 
 
 def _path_of(c: ir.CriterionIR) -> PathKey:

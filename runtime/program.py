@@ -23,6 +23,7 @@ from typing import Any, Iterable, Mapping, Sequence
 from rubricspec.compiler import ir
 from rubricspec.diagnostics import Diagnostic
 from rubricspec.types import value_has_type
+from rubricspec.compiler.ir import SampleVar, walk_ir
 from rubricspec.runtime.evaluate import MISSING, ClosureBuilder, EvalError, Missing, Sample, shared_calls
 from rubricspec.runtime.judges import (VERDICTS_COLUMN, Failure, Judge, JudgeRequest, ReplayJudge, Verdict,
                                        check_outcome)
@@ -117,6 +118,9 @@ class RewardProgram:
         self._vetoes = [(v, builder.build_at(v.when.expr, f"veto[{v.index}] › when"),
                          builder.build_at(v.reward.expr, f"veto[{v.index}] › reward")) for v in rubric.vetoes]
         self._slots = builder.slots
+        # the prompt is turned into text only when something reads it
+        self._reads_prompt = bool(rubric.judged) or any(
+            isinstance(node, SampleVar) and node.name == "prompt" for e in expressions for node in walk_ir(e))
         self._memo = len(builder.memo_slots)
         self._axes = [(a.id, [(rubric.criterion(cid).index, rubric.criterion(cid).weight) for cid in a.criteria])
                       for a in rubric.axes]
@@ -203,7 +207,7 @@ class RewardProgram:
                 results[i] = self._failed(problems[i])  # type: ignore[arg-type]
                 samples.append(None)
                 continue
-            prompt = prompt_text(prompts[i]) if i < len(prompts) else ""
+            prompt = prompt_text(prompts[i]) if self._reads_prompt and i < len(prompts) else ""
             samples.append(Sample(text, prompt, rows[i], [MISSING] * self._n, self._slots, self._memo))
         failures: list[dict[str, str]] = [{} for _ in range(n)]
         reasons: list[dict[str, str]] = [{} for _ in range(n)]

@@ -852,3 +852,23 @@ def test_a_word_between_boundaries_is_mentioned(word, left, right):
     assert call("mentions", f"_{word}_", word) is False
     if word.swapcase().casefold() == word.casefold():
         assert call("mention_count", text.swapcase(), word) == 2
+
+
+@pytest.mark.parametrize("text,letter", [("The answer is\u00a0B.", "B"), ("La réponse\u202fest : answer: C", "C"),
+                                         ("answer: d\u00a0", "D")])
+def test_choice_letter_reads_across_non_breaking_spaces(text, letter):
+    assert call("choice_letter", text) == letter
+
+
+def test_tags_in_order_compares_with_the_first_element_end():
+    assert call("tags_in_order", "<dx><dx>a</dx><conclusion>B</conclusion></dx>", "dx", "conclusion") is False
+    assert call("tags_in_order", "<dx>a</dx><conclusion>B</conclusion>", "dx", "conclusion") is True
+
+
+def test_word_tokens_mixed_text_matches_the_unicode_table():
+    from rubricspec.runtime.functions._common import _WORD_TABLE, word_tokens
+
+    for text in ["Temp 38.5°C, Na < 135 mmol/L; µg/kg", "naïve café résumé", "中文 text\u00a0mix", "e\u0301t\u00e9",
+                 "x" + "".join(chr(0x4e00 + i) + " " for i in range(40))]:
+        assert word_tokens(text) == text.translate(_WORD_TABLE).split()
+    assert word_tokens("38.5°C µg") == ["38", "5", "C", "µg"]

@@ -78,7 +78,13 @@ def _bare(text: str, allowed: frozenset[str]) -> str:
     return letter if letter in allowed else ""
 
 
+#: spaces RE2's ASCII `\s` does not match but writers (and French typography) use around answers
+_WIDE_SPACES = str.maketrans({"\u00a0": " ", "\u2007": " ", "\u202f": " "})
+
+
 def _choice(text: str, allowed: frozenset[str]) -> str:
+    if not text.isascii():
+        text = text.translate(_WIDE_SPACES)
     data = utf8(text)
     letter = _from_boxed(data, allowed) if "boxed" in text else ""
     return letter or _from_answer(data, allowed) or _bare(text, allowed)

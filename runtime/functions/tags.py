@@ -314,7 +314,7 @@ def tags_in_order(*args: Any) -> Callable[..., bool]:
             elements = present.get(name)
             if not elements or elements[0].start < previous_close:
                 return False
-            previous_close = min(e.end for e in elements)
+            previous_close = elements[0].end
         return True
 
     return over_text(args, core)
