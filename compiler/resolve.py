@@ -92,8 +92,12 @@ def variant_names(root: YMap) -> list[str]:
     return list(variants.entries) if isinstance(variants, YMap) else []
 
 
-def apply_variant(root: YMap, variant: str) -> YMap:
-    """The tree with the named variant's patch applied, or SpecError(RS501/RS110)."""
+def apply_variant(root: YMap, variant: str, overridden: set[str] | None = None) -> YMap:
+    """The tree with the named variant's patch applied, or SpecError(RS501/RS110).
+
+    Params in ``overridden`` are set again right after (by `--set`), so the
+    variant's value for them is not applied or checked.
+    """
     variants = root.get("variants")
     names = variant_names(root)
     if variant not in names:
@@ -125,6 +129,8 @@ def apply_variant(root: YMap, variant: str) -> YMap:
     if isinstance(params_patch, YMap) and isinstance(declared, YMap):
         rest = {}
         for name, (key_node, value) in params_patch.entries.items():
+            if name in (overridden or ()) and name in declared.entries:
+                continue
             if name in declared.entries and isinstance(value, YScalar) and value.value is not None:
                 overrides[name] = value.value
                 spans[name] = value.span

@@ -71,7 +71,7 @@ def build_ir(spec: Spec, variant: str | None = None,
              params: Mapping[str, Any] | None = None) -> tuple[ir.RubricIR, list[Diagnostic]]:
     tree = spec.tree
     if variant:
-        tree = apply_variant(tree, variant)
+        tree = apply_variant(tree, variant, set(params or ()))
     if params:
         tree = apply_params(tree, dict(params))
     try:

@@ -205,6 +205,15 @@ def translate(exc: ValidationError, data: dict[str, Any], source_map: SourceMap,
         path, missing = _data_path(tuple(err["loc"]), data, err["type"])
         grouped.setdefault((path, missing), []).append(err)
     misspelt = _misspelt_keys(grouped, model)
+    if any(path[:1] == ("on_judge_failure",) for path, _ in grouped):
+        # one message for the policy, not one per form pydantic tried
+        value = data.get("on_judge_failure")
+        errors.error("RS112", f"`on_judge_failure` must be `skip`, `{{score: N}}` or `{{reward: N}}`, but found "
+                     f"{_describe_value(value)}" + (f" {_describe_policy(value)}" if isinstance(value, dict) else "")
+                     + ".", source_map.value(("on_judge_failure",)), "on_judge_failure",
+                     "`skip` gives the sample no reward; `{score: 0}` scores the failed criterion 0; "
+                     "`{reward: -1, because: Judge unavailable.}` gives the sample that reward.")
+        grouped = {k: v for k, v in grouped.items() if k[0][:1] != ("on_judge_failure",)}
     for (path, missing), errs in grouped.items():
         types = [e["type"] for e in errs]
         if missing is not None and (path, missing) in misspelt:
@@ -213,7 +222,7 @@ def translate(exc: ValidationError, data: dict[str, Any], source_map: SourceMap,
             owner = _model_at(model, path)
             field = owner.model_fields.get(missing) if owner else None
             about = f" ({field.description.rstrip('.')})" if field and field.description else ""
-            where = f"`{render_path(path)}`" if path else "the file"
+            where = f"`{render_path(path)}`" if path else "The file"
             errors.error("RS102", f"{where} needs the key `{missing}`{about}.",
                          source_map.value(path), render_path(path), f"Add `{missing}:` here.")
             continue
@@ -231,6 +240,11 @@ def translate(exc: ValidationError, data: dict[str, Any], source_map: SourceMap,
         code = "RS112" if path and path[0] == "on_judge_failure" else "RS103"
         errors.error(code, _kind_message(errs, value), source_map.value(path), render_path(path),
                      _indent_hint(errs, data, path) or _kind_hint(errs, path))
+
+
+def _describe_policy(value: dict[str, Any]) -> str:
+    shown = ", ".join(f"{k}: {_describe_value(v).removeprefix('the ')}" for k, v in value.items())
+    return f"({shown})" if shown else ""
 
 
 def _misspelt_keys(grouped: dict[tuple[PathKey, str | None], list[dict[str, Any]]],

@@ -12,7 +12,7 @@ from typing import Any, Callable, Mapping
 
 from rubricspec import library as _library  # noqa: F401 - fills the signature table
 from rubricspec.compiler import Spec, build_ir, load_spec
-from rubricspec.diagnostics import Diagnostic
+from rubricspec.diagnostics import Diagnostic, SpecError
 from rubricspec.runtime.functions.registry import IMPLEMENTATIONS, Implementation
 from rubricspec.runtime.judges import Judge, ReplayJudge
 from rubricspec.runtime.program import RewardProgram
@@ -39,10 +39,17 @@ def check(path: str | Path) -> tuple[Spec, list[Diagnostic]]:
     """
     spec = load(path)
     warnings = list(spec.warnings)
+    errors: list[Diagnostic] = []
     for variant in spec.variants:
-        rubric, variant_warnings = build_ir(spec, variant)
-        RewardProgram(rubric)
+        try:
+            rubric, variant_warnings = build_ir(spec, variant)
+            RewardProgram(rubric)
+        except SpecError as err:
+            errors.extend(err.diagnostics)
+            continue
         warnings.extend(w for w in variant_warnings if w not in warnings and w.code != "RS401")
+    if errors:
+        raise SpecError(errors)
     return spec, warnings
 
 

@@ -42,7 +42,7 @@ def _compile(spec_path: str, variant: str | None, settings: tuple[str, ...], jud
         raise SystemExit(1) from None
     except JudgeBindingError as err:
         _print(f"error: {err}".replace("compile it with judge='replay'", "add `--judge replay`")
-               .replace("or pass a judge.", "(live judges come in a later version)."), err=True)
+               .replace(", or pass a judge.", " (live judges come in a later version)."), err=True)
         raise SystemExit(2) from None
 
 

@@ -287,7 +287,8 @@ def _define_language() -> None:
          Example('language_share("", "en")', "0")),
         SHARE, LANGUAGE,
         "This is the language-consistency reward of CRPO. Language codes (ISO 639-1; a region such as `en-US` "
-        "is ignored): `en`, `fr`, `de`, `es`, `it`, `pt`, `nl` count Latin letters; `ru`, `uk` Cyrillic; "
+        "is ignored): `en`, `fr`, `de`, `es`, `it`, `pt`, `nl`, `no`, `nb`, `da`, `sv`, `fi`, `pl`, `cs`, `ro`, "
+        "`tr`, `vi`, `id`, `ms`, `sw`, `hu` count Latin letters; `ru`, `uk`, `bg`, `sr` Cyrillic; "
         "`zh` Han; `ja` Han, Hiragana and Katakana; `ko` Hangul and Han; `ar` Arabic; `he` Hebrew; "
         "`hi` Devanagari; `el` Greek; `th` Thai. Languages that share a script are not told apart (French "
         "text scores 1 for `en`). Letters are counted as in `script_share`."))

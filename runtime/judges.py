@@ -270,6 +270,8 @@ class CachedJudge:
             answers = self.judge.grade([requests[i] for i in missing])
             for i, answer in zip(missing, answers):
                 out[i] = answer
-                if all(isinstance(v, Verdict) for v in answer.values()):
-                    self.cache.put(self.model, rendered[i], answer)  # type: ignore[arg-type]
+                checked = {c.id: check_outcome(c, answer.get(c.id)) if isinstance(answer, Mapping) else None
+                           for c in requests[i].criteria}
+                if all(isinstance(v, Verdict) for v in checked.values()):
+                    self.cache.put(self.model, rendered[i], checked)  # type: ignore[arg-type]
         return [o if o is not None else {} for o in out]

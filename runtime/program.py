@@ -285,6 +285,9 @@ class RewardProgram:
         for request, owner, answer in zip(requests, owners, answers):
             sample = samples[owner]
             assert sample is not None
+            if not isinstance(answer, Mapping):
+                answer = {c.id: Failure(f"the judge answered {type(answer).__name__}, not a verdict per criterion")
+                          for c in request.criteria}
             for criterion in request.criteria:
                 outcome = check_outcome(criterion, answer.get(criterion.id)
                                         or Failure(f"the judge gave no verdict for {criterion.id}"))

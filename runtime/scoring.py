@@ -122,6 +122,9 @@ def score_file(program: RewardProgram, input_path: str, output_path: str, batch_
             "input_sha256": _file_digest(input_path) if Path(input_path).is_file() else None}
     if meta["input_sha256"] is None:  # the input is identified by its content, so a moved folder still resumes
         raise ScoringError(f"cannot read {input_path}: no such file")
+    for _, number, row in _rows(input_path):  # before anything is written, so a fixed input can rerun
+        _check_columns(program, row, f"{input_path}:{number}")
+        break
     done = 0
     if output.exists() and not overwrite:
         previous = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else None
@@ -136,13 +139,9 @@ def score_file(program: RewardProgram, input_path: str, output_path: str, batch_
     total = sum(1 for _ in _rows(input_path))
     summary = Summary(resumed=done)
     batch: list[tuple[int, dict[str, Any]]] = []
-    first = True
     with open(output, "a", encoding="utf-8") as out, _progress(progress, console) as bar:
         task = bar.add_task("scoring", total=total, completed=done) if bar else None
-        for index, number, row in _rows(input_path):
-            if first:
-                _check_columns(program, row, f"{input_path}:{number}")
-                first = False
+        for index, _, row in _rows(input_path):
             if index < done:
                 continue
             batch.append((index, row))

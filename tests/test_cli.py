@@ -450,3 +450,16 @@ def test_installed_console_script(tmp_path) -> None:
         outputs.append(done.stdout)
     assert outputs[0] == outputs[1]
     assert outputs[0].decode("utf-8") == _artifact_text(LEGAL)
+
+
+def test_a_run_stopped_by_a_missing_column_can_rerun_after_the_fix(runner, tmp_path) -> None:
+    inp = write_rows(tmp_path / "rows.jsonl", [{"completion": "<dx>a</dx><conclusion>A</conclusion>", "answr": "A"}])
+    out = tmp_path / "out.jsonl"
+    first = _score(runner, inp, out)
+    assert first.exit_code == 2
+    assert f"error[RS601] {inp}:1: rubric clinical-r1-crpo reads the input column `answer`" in first.output
+    assert not out.exists()
+    write_rows(inp, [{"completion": "<dx>a</dx><conclusion>A</conclusion>", "answer": "A"}])
+    second = _score(runner, inp, out)
+    assert second.exit_code == 0, second.output
+    assert json.loads(out.read_text())["reward"] == 11.5  # 10*1 + 1 + 0.5*0 + 0.5*1.0

@@ -297,3 +297,39 @@ class TestVariantsKeepParamDeclarations:
         d = caught.value.diagnostics[0]
         assert (d.code, d.line, d.message) == ("RS503", 11, "`k` may not be below 0; the override gives -5.")
         assert d.hint == "The variant `negative` sets it here; `k` is declared on line 6."
+
+
+class TestCheckAndOverrides:
+    def test_check_reports_every_broken_variant(self, tmp_path):
+        spec = write_spec(tmp_path, """\
+            rubricspec: 1
+            kind: rubric
+            name: variants
+            title: Two broken variants
+            criteria:
+              A: {title: A, rule: "1"}
+            variants:
+              first: {reward: "f3 + 1"}
+              second: {reward: "f4 + 1"}
+            """)
+        with pytest.raises(rubricspec.SpecError) as caught:
+            rubricspec.check(spec)
+        assert [(d.code, d.line, d.context) for d in caught.value.diagnostics] == [
+            ("RS302", 8, 'rubric "variants" (variant first)'), ("RS302", 9, 'rubric "variants" (variant second)')]
+
+    def test_set_replaces_a_variant_value_before_it_is_checked(self, tmp_path):
+        spec = write_spec(tmp_path, """\
+            rubricspec: 1
+            kind: rubric
+            name: bounded
+            title: Bounded param
+            params:
+              k: {default: 10, min: 0}
+            criteria:
+              A: {title: A, rule: "1"}
+            reward: k * [A]
+            variants:
+              negative: {params: {k: -5}}
+            """)
+        program = rubricspec.compile(spec, variant="negative", params={"k": 3})
+        assert program(prompts=[""], completions=["x"]) == [3.0]

@@ -100,7 +100,7 @@ def _language(value: Any) -> tuple[str, ...]:
         return LANGUAGES[code]
     guess = _LANGUAGE_MISTAKES.get(code) or next(iter(difflib.get_close_matches(code, list(LANGUAGES), n=1)), None)
     hint = f'did you mean "{guess}"? ' if guess in LANGUAGES else ""
-    raise FunctionError(f'unknown language code "{value}"; {hint}Codes (ISO 639-1): '
+    raise FunctionError(f'unknown language code "{value}"; {hint}codes (ISO 639-1): '
                         f'{", ".join(sorted(LANGUAGES))}.', argument=1)
 
 
