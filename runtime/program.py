@@ -157,7 +157,13 @@ class RewardProgram:
 
     def __call__(self, prompts: Sequence[Any] | None = None, completions: Sequence[Any] | None = None,
                  **columns: Any) -> list[float | None]:
+        log_metric, log_extra = columns.pop("log_metric", None), columns.pop("log_extra", None)
         results = self._run(prompts, completions, columns, explain=False)
+        if callable(log_metric) or callable(log_extra):
+            try:
+                self._report(results, log_metric, log_extra)
+            except Exception:  # logging must never stop training
+                log.exception("rubricspec %s: could not log metrics to the trainer", self.__name__)
         skipped = [r for r in results if r.reward is None]
         if skipped:
             # one line per call, so that a training log shows why samples were left out
@@ -166,6 +172,35 @@ class RewardProgram:
             log.warning("rubricspec %s: %d of %d samples have no reward; first: %s", self.__name__,
                         len(skipped), len(results), reason)
         return [r.reward for r in results]
+
+    def _report(self, results: list[Result], log_metric: Any, log_extra: Any) -> None:
+        """Per-batch means of every criterion and axis, veto and no-reward rates (TRL's `log_metric`),
+        and each completion's scores and veto (TRL's `log_extra`, shown in its completions table)."""
+        n = len(results)
+        if not n:
+            return
+        if callable(log_metric):
+            for c in self.rubric.criteria:
+                values = [r.criteria[c.id] for r in results if r.criteria.get(c.id) is not None]
+                if values:
+                    log_metric(f"rubricspec/{c.id}/mean", sum(values) / len(values))
+            for axis, terms in self._axes:
+                ids = [(self.rubric.criteria[i].id, w) for i, w in terms]
+                totals = [sum(w * r.criteria[cid] for cid, w in ids) for r in results
+                          if all(r.criteria.get(cid) is not None for cid, _ in ids)]
+                if totals:
+                    log_metric(f"rubricspec/{axis}/mean", sum(totals) / len(totals))
+            log_metric("rubricspec/veto_rate", sum(r.vetoed for r in results) / n)
+            log_metric("rubricspec/no_reward_rate", sum(r.reward is None for r in results) / n)
+            if self._judged:
+                failed = sum(any(cid in self._judged_ids for cid in r.failures) for r in results)
+                log_metric("rubricspec/judge_failure_rate", failed / n)
+        if callable(log_extra):
+            for c in self.rubric.criteria:
+                log_extra(f"rubricspec/{c.id}", [r.criteria.get(c.id) for r in results])
+            log_extra("rubricspec/veto", [r.veto_reason or "" for r in results])
+            log_extra("rubricspec/problem", [r.error or "; ".join(f"{k}: {v}" for k, v in r.failures.items())
+                                             for r in results])
 
     def score(self, prompts: Sequence[Any] | None = None, completions: Sequence[Any] | None = None,
               **columns: Any) -> list[Result]:

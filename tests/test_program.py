@@ -333,3 +333,35 @@ class TestCheckAndOverrides:
             """)
         program = rubricspec.compile(spec, variant="negative", params={"k": 3})
         assert program(prompts=[""], completions=["x"]) == [3.0]
+
+
+class TestTrainerLogging:
+    def test_metrics_and_breakdowns_go_to_trl_callbacks(self):
+        metrics: dict[str, float] = {}
+        extras: dict[str, list] = {}
+        program = rubricspec.compile(CLINTUTOR, judge="replay")
+        verdicts = {k: 1 for k in ("IS-2", "IS-3", "AQ-1", "AQ-2", "AQ-3", "CS-1", "CS-2")}
+        unsafe = dict(verdicts, **{"CS-1": -1})
+        turn = ('<think_history>h</think_history><think_question>q</think_question>'
+                '<think_student student_id="Ann">Ann</think_student><think_group>g</think_group> Why?')
+        rewards = program(prompts=["p"] * 3, completions=[turn] * 3, students=[["Ann"]] * 3,
+                          verdicts=[verdicts, unsafe, {}], log_metric=metrics.__setitem__,
+                          log_extra=extras.__setitem__)
+        assert rewards == [9.0, -15.0, None]
+        assert metrics["rubricspec/IS-1/mean"] == 2.0
+        assert metrics["rubricspec/CS-1/mean"] == 0.0          # (1 + -1) / 2; the failed row is left out
+        assert metrics["rubricspec/CS/mean"] == 1.0            # (2 + 0) / 2
+        assert metrics["rubricspec/IS/mean"] == 4.0
+        assert metrics["rubricspec/veto_rate"] == pytest.approx(1 / 3)
+        assert metrics["rubricspec/no_reward_rate"] == pytest.approx(1 / 3)
+        assert metrics["rubricspec/judge_failure_rate"] == pytest.approx(1 / 3)
+        assert extras["rubricspec/CS-1"] == [1.0, -1.0, None]
+        assert extras["rubricspec/veto"] == ["", "A safety-critical criterion (CS-1, CS-2 or IS-1) scored below zero.", ""]
+        assert extras["rubricspec/problem"][2].startswith("no reward: a veto could not be decided without IS-2")
+
+    def test_a_failing_logger_does_not_stop_scoring(self):
+        def broken(name, value):
+            raise RuntimeError("tracker offline")
+
+        program = rubricspec.compile(CRPO)
+        assert program(prompts=["q"], completions=[GOOD], answer=["B"], log_metric=broken) == [12.0]
