@@ -53,6 +53,12 @@ class Spec:
 
 def _check(tree: YMap, variant: str | None, files: tuple[str, ...]) -> tuple[ir.RubricIR, list[Diagnostic], RubricSpec]:
     validated = validate_tree(tree)
+    if not isinstance(validated.model, RubricSpec):
+        kind = tree.get("kind")
+        raise SpecError([Diagnostic(
+            "RS104", f"This file is a `{validated.model.kind}` spec, not a rubric.", kind.span if kind else tree.span,
+            "kind", hint="Train with it: `rubricspec train FILE` (a run file names its rubric under `rubric: path:`).",
+            context=validated.context)])
     errors = validated.errors or Collector(validated.context)
     run_checks(validated, errors)
     # lowering goes on after cross-field errors (it tolerates them) so that

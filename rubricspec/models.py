@@ -145,4 +145,61 @@ class RubricSpec(Model):
     )
 
 
-SPEC_MODELS: dict[str, type[Model]] = {"rubric": RubricSpec}
+class PolicyModel(Model):
+    """The model being trained."""
+
+    model: StrictStr = Field(description="A local model folder (relative to this file) or a model id on a hub.")
+    revision: StrictStr | None = Field(None, description="Revision of a hub model (a branch, tag or commit).")
+
+
+class DatasetSource(Model):
+    """Where the training prompts come from (local data only)."""
+
+    path: StrictStr = Field(description="A JSONL file or a folder saved with `datasets` (`save_to_disk`), relative to this file.")
+    split: StrictStr | None = Field(None, description="Split to use when the folder holds several (e.g. `train`).")
+    prompt_column: StrictStr = Field("prompt", description="Column holding the prompt (text or chat messages); renamed to `prompt`.")
+    limit: StrictInt | None = Field(None, description="Use only the first N rows (for quick runs).")
+
+
+class RubricBinding(Model):
+    """The rubric whose compiled reward trains the policy."""
+
+    path: StrictStr = Field(description="Path of the rubric file, relative to this file.")
+    variant: StrictStr | None = Field(None, description="A variant of the rubric (an ablation); `--variant` overrides it.")
+    params: dict[str, ScalarValue] = Field(default_factory=dict, description="Param overrides for the rubric (`--set` adds more).")
+
+
+class LoraSettings(Model):
+    """Train LoRA adapters (peft) instead of every weight."""
+
+    r: StrictInt = Field(16, description="Rank of the adapters.")
+    alpha: StrictInt = Field(32, description="Scaling of the adapters (lora_alpha).")
+    dropout: StrictInt | StrictFloat = Field(0.05, description="Dropout on the adapters.")
+    target_modules: Union[Literal["all-linear"], list[StrictStr]] = Field(
+        "all-linear", description="Modules to adapt: `all-linear` or names such as `[q_proj, v_proj]`.")
+
+
+class RunSpec(Model):
+    """A training run: a policy, a dataset, a rubric (and variant) and TRL settings."""
+
+    rubricspec: Literal[1] = Field(description="Version of the rubricspec language this file is written in.")
+    kind: Literal["run"] = Field(description="What this file describes.")
+    name: str = Field(pattern=NAME_PATTERN, description="Identifier of the run: lower case, digits, `-`, `_`, `.`.")
+    title: StrictStr = Field(description="One line saying what the run trains.")
+    about: StrictStr | None = Field(None, description="Purpose, sources of the settings, what differs from the paper.")
+    extends: StrictStr | None = Field(None, description="Path of a run file this one starts from (relative to this file).")
+    policy: PolicyModel = Field(description="The model being trained.")
+    dataset: DatasetSource = Field(description="The training prompts and the columns the rubric reads.")
+    rubric: RubricBinding = Field(description="The rubric that gives the reward.")
+    judges: dict[str, StrictStr] = Field(
+        default_factory=dict, description="Judge roles named by the rubric, bound to a backend (this version: `replay`).")
+    grpo: dict[str, Any] = Field(
+        default_factory=dict, description="Settings of TRL's `GRPOConfig`, by TRL's own field names (e.g. `num_generations`, `beta`, `use_vllm`).")
+    sft: dict[str, Any] = Field(
+        default_factory=dict, description="Settings of TRL's `SFTConfig` for `rubricspec sft` (cold-start supervised stage).")
+    lora: LoraSettings | None = Field(None, description="LoRA adapters (peft); without it every weight is trained.")
+    output_dir: StrictStr = Field(description="Where checkpoints and `trainer_state.json` go (relative to the current directory).")
+    seed: StrictInt = Field(0, description="Random seed, the same for every variant of an ablation.")
+
+
+SPEC_MODELS: dict[str, type[Model]] = {"rubric": RubricSpec, "run": RunSpec}

@@ -17,7 +17,7 @@ import copy
 import json
 from typing import Any
 
-from rubricspec.models import RubricSpec
+from rubricspec.models import RubricSpec, RunSpec
 
 SCHEMA_ID = "https://rubricspec.dev/schema/rubricspec-1.schema.json"
 _PATCH = "Patch"
@@ -53,26 +53,41 @@ def _nullable(prop: dict[str, Any]) -> dict[str, Any]:
     return wrapped
 
 
+def _forms(model: type, name: str, defs: dict[str, Any]) -> None:
+    """Add the full and patch forms of ``model`` (and of the models it uses) to ``defs``."""
+    body = model.model_json_schema(mode="validation")
+    nested = body.pop("$defs", {})
+    for field_name, field in model.model_fields.items():
+        prop = body.get("properties", {}).get(field_name)
+        if prop is not None and "description" not in prop and field.description:
+            prop["description"] = field.description  # pydantic leaves it off a bare `$ref`
+    defs[name] = body
+    patch = _patch_form(copy.deepcopy(body))
+    patch["description"] = f"{body.get('description', '')} (A file with `extends:`: every key is optional and `null` deletes a key.)"
+    defs[name + _PATCH] = patch
+    for key, definition in nested.items():
+        defs[key] = definition
+        defs[key + _PATCH] = _patch_form(copy.deepcopy(definition))
+
+
+def _by_extends(name: str) -> dict[str, Any]:
+    return {"if": {"required": ["extends"]}, "then": {"$ref": f"#/$defs/{name}{_PATCH}"},
+            "else": {"$ref": f"#/$defs/{name}"}}
+
+
 def schema() -> dict[str, Any]:
-    body = RubricSpec.model_json_schema(mode="validation")
-    defs = body.pop("$defs", {})
-    full = dict(body)
-    patch = _patch_form(copy.deepcopy(full))
-    patch["description"] = "A rubric that `extends:` another: every key is optional and `null` deletes a key."
-    all_defs = dict(defs)
-    all_defs["RubricSpec"] = full
-    for name, definition in defs.items():
-        all_defs[name + _PATCH] = _patch_form(copy.deepcopy(definition))
-    all_defs["RubricSpec" + _PATCH] = patch
+    defs: dict[str, Any] = {}
+    _forms(RubricSpec, "RubricSpec", defs)
+    _forms(RunSpec, "RunSpec", defs)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
-        "title": "rubricspec rubric (language version 1)",
-        "description": full.get("description", ""),
-        "$defs": all_defs,
-        "if": {"required": ["extends"]},
-        "then": {"$ref": "#/$defs/RubricSpec" + _PATCH},
-        "else": {"$ref": "#/$defs/RubricSpec"},
+        "title": "rubricspec spec (language version 1)",
+        "description": "A rubricspec file: a rubric (`kind: rubric`) or a training run (`kind: run`).",
+        "$defs": defs,
+        "if": {"properties": {"kind": {"const": "run", "description": "A training run file."}}, "required": ["kind"]},
+        "then": _by_extends("RunSpec"),
+        "else": _by_extends("RubricSpec"),
     }
 
 

@@ -59,14 +59,15 @@ class TestSchemaDocument:
         data = schema()
         assert data["$schema"] == "https://json-schema.org/draft/2020-12/schema"
         assert data["$id"] == SCHEMA_ID
-        assert data["title"] == "rubricspec rubric (language version 1)"
+        assert data["title"] == "rubricspec spec (language version 1)"
         full = data["$defs"]["RubricSpec"]
         assert full["additionalProperties"] is False
         assert full["required"] == ["rubricspec", "kind", "name", "title"]
         # a file with `extends:` is a patch: nothing required, null deletes
-        assert data["if"] == {"required": ["extends"]}
-        assert data["then"] == {"$ref": "#/$defs/RubricSpecPatch"}
-        assert data["else"] == {"$ref": "#/$defs/RubricSpec"}
+        assert data["if"]["properties"]["kind"]["const"] == "run"
+        assert data["then"]["then"] == {"$ref": "#/$defs/RunSpecPatch"}
+        assert data["else"] == {"if": {"required": ["extends"]}, "then": {"$ref": "#/$defs/RubricSpecPatch"},
+                                "else": {"$ref": "#/$defs/RubricSpec"}}
         assert "required" not in data["$defs"]["RubricSpecPatch"]
 
     def test_text_is_sorted_and_ends_with_a_newline(self) -> None:
