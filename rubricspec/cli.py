@@ -62,6 +62,9 @@ def check(paths: tuple[str, ...], strict: bool) -> None:
     failed = False
     for path in paths:
         try:
+            if _kind(path) == "run":
+                _check_run(path)
+                continue
             spec, warnings = check_spec(path)
         except SpecError as err:
             _print(err.render())
@@ -78,6 +81,24 @@ def check(paths: tuple[str, ...], strict: bool) -> None:
         noun = "criterion" if criteria == 1 else "criteria"
         _print(f"ok {path} ({spec.kind} {spec.name}: {criteria} {noun}{variants})")
     raise SystemExit(1 if failed else 0)
+
+
+def _kind(path: str) -> str | None:
+    from rubricspec.loader import YMap, YScalar, load_yaml
+
+    root = load_yaml(path)
+    kind = root.get("kind") if isinstance(root, YMap) else None
+    return kind.value if isinstance(kind, YScalar) and isinstance(kind.value, str) else None
+
+
+def _check_run(path: str) -> None:
+    from rubricspec.training.runspec import load_run
+
+    plan = load_run(path)
+    if plan.program.warnings:
+        _print(render_all(plan.program.warnings))
+    variant = f", rubric variant {plan.variant}" if plan.variant else ""
+    _print(f"ok {path} (run {plan.spec.name}: rubric {plan.program.name}{variant})")
 
 
 @main.command("compile")
@@ -152,6 +173,86 @@ def explain(spec: str, input_path: str, row: int, variant: str | None, settings:
         raise SystemExit(2) from None
     columns = {k: v for k, v in data.items() if k not in ("prompt", "completion")}
     _print(render(program, run_explain(program, data.get("prompt", ""), data.get("completion"), columns)))
+
+
+def _plan(run: str, variant: str | None, settings: tuple[str, ...], output: str | None):
+    from rubricspec.training.runspec import load_run
+
+    try:
+        return load_run(run, variant=variant, params=_overrides(settings), output_dir=output)
+    except SpecError as err:
+        _print(err.render(), err=True)
+        raise SystemExit(1) from None
+
+
+def _training_available() -> None:
+    try:
+        import trl  # noqa: F401
+    except ImportError:
+        _print("error: training needs TRL and PyTorch: pip install 'rubricspec[train]'", err=True)
+        raise SystemExit(2) from None
+
+
+@main.command()
+@click.argument("run", type=click.Path())
+@click.option("--variant", help="Variant of the run's rubric (an ablation), instead of the run file's.")
+@click.option("--set", "settings", multiple=True, metavar="NAME=VALUE", help="Override a rubric param, e.g. --set k=5.")
+@click.option("--output", "-o", type=click.Path(), help="Output folder (default: the run file's output_dir).")
+def train(run: str, variant: str | None, settings: tuple[str, ...], output: str | None) -> None:
+    """Train the run's policy with GRPO (TRL) on the compiled rubric."""
+    plan = _plan(run, variant, settings, output)
+    _training_available()
+    from rubricspec.training.grpo import train as run_grpo
+
+    summary = run_grpo(plan)
+    _print(f"trained {summary.steps} steps; reward {summary.first_reward} -> {summary.final_reward}; "
+           f"state in {summary.output_dir / 'trainer_state.json'}")
+
+
+@main.command()
+@click.argument("run", type=click.Path())
+@click.option("--variants", required=True, help="Comma-separated rubric variants; `base` is the rubric itself.")
+@click.option("--set", "settings", multiple=True, metavar="NAME=VALUE", help="Override a rubric param.")
+@click.option("--output", "-o", type=click.Path(), help="Output folder (default: the run file's output_dir).")
+def ablate(run: str, variants: str, settings: tuple[str, ...], output: str | None) -> None:
+    """Train once per rubric variant with the same seed and compare them in a table."""
+    from rubricspec.training.ablate import ablate as run_ablation, rows
+
+    names = [v.strip() for v in variants.split(",") if v.strip()]
+    _plan(run, None, settings, output)
+    _training_available()
+    try:
+        root, results = run_ablation(run, names, _overrides(settings), output)
+    except SpecError as err:
+        _print(err.render(), err=True)
+        raise SystemExit(1) from None
+    from rich.table import Table
+
+    header, body = rows(results)
+    table = Table(title=f"ablation written to {root / 'ablation.md'}", title_justify="left")
+    for column in header:
+        table.add_column(column, justify="left" if not column else "right")
+    for row in body:
+        table.add_row(*row)
+    console.print(table)
+
+
+@main.command()
+@click.argument("run", type=click.Path())
+@click.option("--output", "-o", type=click.Path(), help="Output folder (default: <output_dir>/sft).")
+def sft(run: str, output: str | None) -> None:
+    """Supervised fine-tuning (cold start) on the run's chat-format dataset."""
+    from rubricspec.training.runspec import load_run
+
+    try:
+        plan = load_run(run)
+    except SpecError as err:
+        _print(err.render(), err=True)
+        raise SystemExit(1) from None
+    _training_available()
+    from rubricspec.training.sft import sft as run_sft
+
+    _print(f"fine-tuned model in {run_sft(plan, output)}")
 
 
 @main.command()

@@ -148,8 +148,13 @@ class RubricSpec(Model):
 class PolicyModel(Model):
     """The model being trained."""
 
-    model: StrictStr = Field(description="A local model folder (relative to this file) or a model id on a hub.")
+    model: StrictStr = Field(
+        description="A local model folder (relative to this file), a model id on a hub, or `rubricspec:tiny`: a "
+        "random tiny model built locally at the start of the run (for tests and demos on a CPU).")
     revision: StrictStr | None = Field(None, description="Revision of a hub model (a branch, tag or commit).")
+    vocabulary: list[StrictStr] = Field(
+        default_factory=list, description="For `rubricspec:tiny`: lines whose words (and tags such as `<dx>`) the "
+        "tiny model's word-level vocabulary holds, besides the words of the prompts.")
 
 
 class DatasetSource(Model):
