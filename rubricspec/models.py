@@ -202,6 +202,9 @@ class RunSpec(Model):
         default_factory=dict, description="Settings of TRL's `GRPOConfig`, by TRL's own field names (e.g. `num_generations`, `beta`, `use_vllm`).")
     sft: dict[str, Any] = Field(
         default_factory=dict, description="Settings of TRL's `SFTConfig` for `rubricspec sft` (cold-start supervised stage).")
+    sft_dataset: DatasetSource | None = Field(
+        None, description="Data for `rubricspec sft` in a chat format (`messages`, or `prompt` + `completion`); "
+        "default: `dataset`.")
     lora: LoraSettings | None = Field(None, description="LoRA adapters (peft); without it every weight is trained.")
     output_dir: StrictStr = Field(description="Where checkpoints and `trainer_state.json` go (relative to the current directory).")
     seed: StrictInt = Field(0, description="Random seed, the same for every variant of an ablation.")

@@ -40,10 +40,30 @@ class RunPlan:
     output_dir: Path
     variant: str | None
     params: dict[str, Any] = field(default_factory=dict)
+    sft_dataset: Path | None = None
 
     @property
     def grpo(self) -> dict[str, Any]:
         return dict(self.spec.grpo)
+
+
+def _relative(path: Path) -> Path:
+    """``path`` relative to the current folder when it is below it, so messages stay short."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
+
+
+def _shown(path: Path) -> str:
+    return str(_relative(path))
+
+
+def _judge_role(rubric_path: Path) -> str:
+    from rubricspec.compiler import load_spec
+
+    spec = load_spec(rubric_path)
+    return spec.model.judge.model if spec.model.judge else "judge"
 
 
 def _trl_fields(config: str) -> set[str] | None:
@@ -100,13 +120,16 @@ def load_run(path: str | Path, variant: str | None = None, params: Mapping[str, 
                          validated.source_map.value(("judges", role)), f"judges › {role}",
                          (f"Did you mean `{guess}`? " if guess else "") + f"Backends: {', '.join(BACKENDS)}.")
     dataset = base / spec.dataset.path
-    if not dataset.exists():
-        errors.error("RS116", f"The dataset {spec.dataset.path} does not exist (looked for {dataset}).",
-                     validated.source_map.value(("dataset", "path")), "dataset › path",
-                     "Paths are relative to the run file; use a JSONL file or a folder saved with `datasets`.")
+    sources = [("dataset", spec.dataset)] + ([("sft_dataset", spec.sft_dataset)] if spec.sft_dataset else [])
+    for key, source in sources:
+        if not (base / source.path).exists():
+            errors.error("RS116", f"The {key.replace('_', ' ')} {source.path} does not exist (looked for "
+                         f"{_shown(base / source.path)}).", validated.source_map.value((key, "path")),
+                         f"{key} › path",
+                         "Paths are relative to the run file; use a JSONL file or a folder saved with `datasets`.")
     rubric_path = base / spec.rubric.path
     if not rubric_path.is_file():
-        errors.error("RS116", f"The rubric {spec.rubric.path} does not exist (looked for {rubric_path}).",
+        errors.error("RS116", f"The rubric {spec.rubric.path} does not exist (looked for {_shown(rubric_path)}).",
                      validated.source_map.value(("rubric", "path")), "rubric › path",
                      "The path is relative to the run file.")
     errors.raise_if_errors()
@@ -115,15 +138,19 @@ def load_run(path: str | Path, variant: str | None = None, params: Mapping[str, 
     judge_backends = set(spec.judges.values())
     judge = "replay" if "replay" in judge_backends else None
     try:
-        program = compile_rubric(rubric_path, variant=chosen_variant, params=merged_params or None, judge=judge)
-    except JudgeBindingError as err:
-        raise SpecError([Diagnostic("RS115", f"{err}", validated.source_map.value(("judges",)) or
-                                    validated.source_map.value(()), "judges",
-                                    hint="Bind the rubric's judge role under `judges:`, e.g. `tutor-judge: replay`.",
-                                    context=validated.context)]) from None
+        program = compile_rubric(_relative(rubric_path), variant=chosen_variant, params=merged_params or None,
+                                 judge=judge)
+    except JudgeBindingError:
+        role = _judge_role(rubric_path)
+        raise SpecError([Diagnostic(
+            "RS115", f"The rubric {spec.rubric.path} has judged criteria, but this run binds no judge to its role "
+            f"`{role}`.", validated.source_map.key(("rubric",)), "rubric",
+            hint=f"Add `judges: {{{role}: replay}}` (recorded verdicts; live judges come in a later version).",
+            context=validated.context)]) from None
     policy = spec.policy.model
     local = base / policy
     if policy != TINY and (policy.startswith((".", "/")) or local.exists()):
         policy = str(local)
     out = Path(output_dir) if output_dir is not None else Path(spec.output_dir)
-    return RunPlan(spec, Path(path), program, policy, dataset, out, chosen_variant, merged_params)
+    sft_dataset = base / spec.sft_dataset.path if spec.sft_dataset else dataset
+    return RunPlan(spec, Path(path), program, policy, dataset, out, chosen_variant, merged_params, sft_dataset)
