@@ -165,3 +165,30 @@ def test_sft_fine_tunes_the_tiny_model_on_chat_data(tmp_path):
     assert result.exit_code == 0, result.output
     state = json.loads((tmp_path / "out" / "sft" / "trainer_state.json").read_text())
     assert [e["step"] for e in state["log_history"] if "loss" in e] == [1, 2, 3, 4]
+
+
+def test_a_judged_rubric_without_a_bound_judge_is_a_run_file_error(tmp_path):
+    from rubricspec.training.runspec import load_run
+
+    text = (TRAINING / "clintutor_grpo.yaml").read_text().replace("judges:\n  tutor-judge: replay\n", "")
+    path = TRAINING / "_unbound_test.yaml"
+    try:
+        path.write_text(text)
+        with pytest.raises(SpecError) as caught:
+            load_run(path)
+    finally:
+        path.unlink()
+    d = caught.value.diagnostics[0]
+    assert (d.code, d.message) == ("RS115", "The rubric ../clinical/clintutor.yaml has judged criteria, but this "
+                                            "run binds no judge to its role `tutor-judge`.")
+    assert d.hint.startswith("Add `judges: {tutor-judge: replay}`")
+
+
+def test_the_cold_start_data_is_checked_too(tmp_path):
+    from rubricspec.training.runspec import load_run
+
+    path = write_run(tmp_path, RUN_HEADER + f"dataset: {{path: {TRAINING.parent / 'examples' / 'tiny_prompts.jsonl'}}}\n"
+                     "sft_dataset: {path: missing.jsonl}\n")
+    with pytest.raises(SpecError) as caught:
+        load_run(path)
+    assert caught.value.diagnostics[0].message.startswith("The sft dataset missing.jsonl does not exist")
