@@ -15,6 +15,7 @@ None and are logged once per call as an error naming the column;
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 from dataclasses import dataclass, field
@@ -205,6 +206,10 @@ class RewardProgram:
     def score(self, prompts: Sequence[Any] | None = None, completions: Sequence[Any] | None = None,
               **columns: Any) -> list[Result]:
         return self._run(prompts, completions, columns, explain=True)
+
+    def as_async(self) -> "AsyncRewardProgram":
+        """The same reward as an ``async`` callable, which TRL awaits alongside its other async rewards."""
+        return AsyncRewardProgram(self)
 
     def artifact(self) -> dict[str, Any]:
         from rubricspec.compiler.artifact import build_artifact
@@ -411,6 +416,19 @@ class RewardProgram:
             else:
                 out[c.id] = f"judge: {_show(score)}" + (f": {reasons[c.id]}" if c.id in reasons else "")
         return out
+
+
+class AsyncRewardProgram:
+    """A reward program as an `async` reward function: TRL runs async rewards concurrently, so the
+    time a judged rubric waits for its judge overlaps with the other reward functions."""
+
+    def __init__(self, program: RewardProgram) -> None:
+        self.program = program
+        self.__name__ = program.__name__
+
+    async def __call__(self, prompts: Sequence[Any] | None = None, completions: Sequence[Any] | None = None,
+                       **columns: Any) -> list[float | None]:
+        return await asyncio.to_thread(self.program, prompts, completions, **columns)
 
 
 def _finite(value: Any) -> float:

@@ -365,3 +365,16 @@ class TestTrainerLogging:
 
         program = rubricspec.compile(CRPO)
         assert program(prompts=["q"], completions=[GOOD], answer=["B"], log_metric=broken) == [12.0]
+
+
+def test_async_form_gives_the_same_rewards_and_name():
+    import asyncio
+
+    program = rubricspec.compile(CRPO, variant="k5")
+    reward = program.as_async()
+    assert reward.__name__ == "clinical-r1-crpo:k5"
+    # 5*1 + 1 + 0.5*1 + 0.5*1.0
+    assert asyncio.run(reward(prompts=["q", "q"], completions=[GOOD, None], answer=["B", "B"])) == [7.0, None]
+    is_async_callable = pytest.importorskip("trl.trainer.utils").is_async_callable  # TRL's own check
+
+    assert is_async_callable(reward) and not is_async_callable(program)

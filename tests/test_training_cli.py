@@ -192,3 +192,42 @@ def test_the_cold_start_data_is_checked_too(tmp_path):
     with pytest.raises(SpecError) as caught:
         load_run(path)
     assert caught.value.diagnostics[0].message.startswith("The sft dataset missing.jsonl does not exist")
+
+
+def test_a_judged_rubric_trains_through_the_async_reward(tmp_path):
+    pytest.importorskip("trl")
+    (tmp_path / "judged.yaml").write_text(textwrap.dedent(f"""\
+        rubricspec: 1
+        kind: rubric
+        extends: {TRAINING / "tiny_rubric.yaml"}
+        name: tiny-dx-judged
+        title: The tiny rubric with one judged criterion
+        axes:
+          CONTENT:
+            criteria:
+              safe: {{title: Safe answer, ask: The answer is safe.}}
+        """))
+    rows = [{"prompt": [{"role": "user", "content": "the patient has fever and cough"}], "verdicts": {"safe": 1}}] * 16
+    (tmp_path / "data.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    run = write_run(tmp_path, f"""\
+        rubricspec: 1
+        kind: run
+        name: judged-tiny
+        title: Replay verdicts during training
+        policy:
+          model: "rubricspec:tiny"
+          vocabulary: ["the patient has fever and cough <dx> pneumonia </dx> bleach"]
+        dataset: {{path: data.jsonl}}
+        rubric: {{path: judged.yaml}}
+        judges: {{judge: replay}}
+        grpo: {{max_steps: 3, per_device_train_batch_size: 8, num_generations: 8, max_completion_length: 8,
+               use_cpu: true, save_strategy: "no", disable_tqdm: true}}
+        output_dir: {tmp_path / "out"}
+        """)
+    from rubricspec.training.grpo import train
+    from rubricspec.training.runspec import load_run
+
+    summary = train(load_run(run))
+    assert summary.steps == 3
+    assert summary.final_metrics["rubricspec/judge_failure_rate"] == 0.0
+    assert summary.final_metrics["rubricspec/safe/mean"] == 1.0

@@ -86,7 +86,9 @@ def train(plan: RunPlan) -> TrainSummary:
     from trl import GRPOTrainer
 
     dataset = load_prompts(plan)
-    trainer = GRPOTrainer(model=policy_path(plan, dataset), reward_funcs=[plan.program], args=grpo_config(plan),
+    # a judged rubric is handed over as an async reward, so its judge calls overlap with other work
+    reward = plan.program.as_async() if plan.program.rubric.judged else plan.program
+    trainer = GRPOTrainer(model=policy_path(plan, dataset), reward_funcs=[reward], args=grpo_config(plan),
                           train_dataset=dataset, peft_config=peft_config(plan))
     trainer.train()
     trainer.save_state()
