@@ -15,7 +15,7 @@ from rubricspec.diagnostics import SpecError
 ROOT = Path(__file__).resolve().parents[1]
 TRAINING = ROOT / "specs" / "training"
 TINY_RUN = TRAINING / "tiny_cpu.yaml"
-RUN_FILES = ["tiny_cpu.yaml", "crpo_grpo.yaml", "clintutor_grpo.yaml"]
+RUN_FILES = ["tiny_cpu.yaml", "crpo_grpo.yaml", "clintutor_grpo.yaml", "crpo_grpo_server.yaml"]
 
 
 def write_run(tmp_path: Path, body: str) -> Path:
@@ -53,6 +53,17 @@ class TestRunFiles:
         assert (config.num_generations, config.temperature, config.beta, config.learning_rate) == (5, 1.0, 0.01, 1e-6)
         assert (config.max_completion_length, config.use_vllm, config.vllm_mode) == (4096, True, "colocate")
         assert plan.program.name == "clintutor-r1" and plan.spec.lora is not None and plan.spec.lora.r == 64
+
+    def test_server_mode_extends_the_colocate_run(self):
+        pytest.importorskip("trl")
+        from rubricspec.training.grpo import grpo_config
+        from rubricspec.training.runspec import load_run
+
+        plan = load_run(TRAINING / "crpo_grpo_server.yaml", output_dir="/tmp/unused")
+        assert "vllm_gpu_memory_utilization" not in plan.grpo  # `null` in the extending file deletes it
+        config = grpo_config(plan, bf16=False)
+        assert (config.vllm_mode, config.vllm_server_base_url, config.num_generations) == (
+            "server", "http://localhost:8000", 5)
 
     def test_variant_and_params_recompile_the_reward(self):
         from rubricspec.training.runspec import load_run
