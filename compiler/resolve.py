@@ -20,7 +20,7 @@ from typing import Any
 
 
 from rubricspec.diagnostics import Collector, Diagnostic, Span, SpecError, did_you_mean
-from rubricspec.loader import YMap, YNode, YScalar, YSeq, load_yaml
+from rubricspec.loader import YMap, YNode, YScalar, load_yaml
 
 #: keys a variant may not patch: they say what the file is, not how it scores
 _FIXED_KEYS = ("rubricspec", "kind", "extends", "variants")
@@ -254,11 +254,3 @@ def _override_problem(name: str, value: Any, default: Any, decl: YNode) -> str |
         if isinstance(high, YScalar) and isinstance(high.value, (int, float)) and value > high.value:
             return f"`{name}` may not be above {high.value}; the override gives {value}."
     return None
-
-
-def span_of(node: YNode | None) -> Span | None:
-    return node.span if node is not None else None
-
-
-__all__ = ["ResolvedTree", "merge", "resolve_file", "apply_variant", "apply_params", "parse_override",
-           "variant_names", "YSeq"]

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from rubricspec.diagnostics import Collector, did_you_mean
 from rubricspec.loader import PathKey, SourceMap, YMap, to_data
-from rubricspec.models import SPEC_MODELS, Model, RubricSpec
+from rubricspec.models import SPEC_MODELS, Model
 
 
 @dataclass

@@ -10,7 +10,7 @@ names; every example here is run against them by the tests.
 
 from __future__ import annotations
 
-from rubricspec.signatures import LIST_T, SIGNATURES, T, Example, Fn, Overload, Signature, define
+from rubricspec.signatures import LIST_T, T, Example, Fn, Overload, Signature, define
 from rubricspec.types import BOOL, LIST_BOOL, LIST_NUMBER, LIST_TEXT, NUMBER, TEXT
 
 INF = float("inf")

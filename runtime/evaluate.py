@@ -15,7 +15,6 @@ with the span of the call, which becomes a per-sample failure.
 
 from __future__ import annotations
 
-import math
 import operator
 from typing import Any, Callable
 
@@ -393,6 +392,3 @@ def show(e: ir.Expr) -> str:
         return f"({show(e.args[0])} {symbol} {show(e.args[1])})"
     return "?"
 
-
-def is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)

@@ -114,6 +114,17 @@ def _recover(output: Path) -> int:
 
 def score_file(program: RewardProgram, input_path: str, output_path: str, batch_size: int = 512,
                overwrite: bool = False, progress: bool = True, console: Console | None = None) -> Summary:
+    if Path(input_path).is_dir():
+        raise ScoringError(f"{input_path} is a folder; give the path of a JSONL file.")
+    try:
+        return _score_file(program, input_path, output_path, batch_size, overwrite, progress, console)
+    except OSError as exc:
+        where = exc.filename or output_path
+        raise ScoringError(f"cannot use {where}: {exc.strerror or exc}") from None
+
+
+def _score_file(program: RewardProgram, input_path: str, output_path: str, batch_size: int, overwrite: bool,
+                progress: bool, console: Console | None) -> Summary:
     output = Path(output_path)
     meta_path = output.with_name(output.name + ".meta.json")
     rubric = program.rubric

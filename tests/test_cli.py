@@ -463,3 +463,15 @@ def test_a_run_stopped_by_a_missing_column_can_rerun_after_the_fix(runner, tmp_p
     second = _score(runner, inp, out)
     assert second.exit_code == 0, second.output
     assert json.loads(out.read_text())["reward"] == 11.5  # 10*1 + 1 + 0.5*0 + 0.5*1.0
+
+
+def test_unusable_input_or_output_paths_are_clear_errors(runner, tmp_path) -> None:
+    inp = write_rows(tmp_path / "rows.jsonl", [{"completion": "x", "answer": "A"}])
+    folder = _score(runner, tmp_path, tmp_path / "out.jsonl")
+    assert (folder.exit_code, folder.output.strip()) == (2, f"error: {tmp_path} is a folder; give the path of a "
+                                                             "JSONL file.")
+    blocked = tmp_path / "file-not-folder"
+    blocked.write_text("")
+    unwritable = _score(runner, inp, blocked / "out.jsonl")
+    assert unwritable.exit_code == 2
+    assert unwritable.output.startswith(f"error: cannot use {blocked}")

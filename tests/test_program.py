@@ -270,6 +270,21 @@ def test_judge_request_is_hashable_data():
     assert request.criteria[0].id == "CS-1"
 
 
+BOUNDED = """\
+rubricspec: 1
+kind: rubric
+name: bounded
+title: Bounded param
+params:
+  k: {default: 10, min: 0}
+criteria:
+  A: {title: A, rule: "1"}
+reward: k * [A]
+variants:
+  negative: {params: {k: -5}}
+"""
+
+
 class TestVariantsKeepParamDeclarations:
     def test_variant_value_is_checked_against_min(self):
         # k1 sets k through the declaration, so min: 0 still applies to a later override
@@ -279,19 +294,7 @@ class TestVariantsKeepParamDeclarations:
         assert rubricspec.compile(CRPO, variant="k1").rubric.params["k"] == 1
 
     def test_variant_below_min_is_an_error(self, tmp_path):
-        spec = write_spec(tmp_path, """\
-            rubricspec: 1
-            kind: rubric
-            name: bounded
-            title: Bounded param
-            params:
-              k: {default: 10, min: 0}
-            criteria:
-              A: {title: A, rule: "1"}
-            reward: k * [A]
-            variants:
-              negative: {params: {k: -5}}
-            """)
+        spec = write_spec(tmp_path, BOUNDED)
         with pytest.raises(rubricspec.SpecError) as caught:
             rubricspec.compile(spec, variant="negative")
         d = caught.value.diagnostics[0]
@@ -318,19 +321,7 @@ class TestCheckAndOverrides:
             ("RS302", 8, 'rubric "variants" (variant first)'), ("RS302", 9, 'rubric "variants" (variant second)')]
 
     def test_set_replaces_a_variant_value_before_it_is_checked(self, tmp_path):
-        spec = write_spec(tmp_path, """\
-            rubricspec: 1
-            kind: rubric
-            name: bounded
-            title: Bounded param
-            params:
-              k: {default: 10, min: 0}
-            criteria:
-              A: {title: A, rule: "1"}
-            reward: k * [A]
-            variants:
-              negative: {params: {k: -5}}
-            """)
+        spec = write_spec(tmp_path, BOUNDED)
         program = rubricspec.compile(spec, variant="negative", params={"k": 3})
         assert program(prompts=[""], completions=["x"]) == [3.0]
 

@@ -11,7 +11,6 @@ rest of rubricspec never needs them.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -109,8 +108,3 @@ def summarize(output_dir: Path, history: list[dict[str, Any]], window: int = 5) 
     return TrainSummary(Path(output_dir), len(steps), mean(steps[:window], "reward"), mean(last, "reward"),
                         final, history)
 
-
-def read_summary(output_dir: Path) -> TrainSummary:
-    """A summary of a finished run, from the `trainer_state.json` TRL left in its folder."""
-    state = json.loads((Path(output_dir) / "trainer_state.json").read_text(encoding="utf-8"))
-    return summarize(Path(output_dir), state.get("log_history", []))
